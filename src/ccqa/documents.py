@@ -1,0 +1,231 @@
+"""Read the corpus: each supported file becomes a ``Document``, each unusable one a ``Skipped``.
+
+Metadata (title, publisher, source, date) comes from ``corpus/catalog.json`` when the file has
+an entry there; otherwise the title comes from the document itself, then from its file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ccqa.data import Document
+from ccqa.errors import BadDocument, CcqaError
+from ccqa.formats import READERS
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+CATALOG_NAME = "catalog.json"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+CATALOG_FIELDS = ("title", "publisher", "source", "date")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the build could not use, and why, in one line a user can act on.
+
+    >>> Skipped("notes/a.xyz", "unsupported file type .xyz").to_dict()["reason"]
+    'unsupported file type .xyz'
+    """
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CorpusScan:
+    """Everything ``scan_corpus`` found: readable documents by path, and the skipped files.
+
+    >>> scan = scan_corpus(Path("corpus"))  # doctest: +SKIP
+    >>> [d.doc_id for d in scan.documents], [s.to_dict() for s in scan.skipped]  # doctest: +SKIP
+    """
+
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def doc_id_for(relative_path: str) -> str:
+    """A stable, URL-safe slug of the path without its extension.
+
+    Accents are folded to ASCII; when other characters (Chinese, say) had to be dropped,
+    a short hash of the path keeps ids of different names apart.
+
+    >>> doc_id_for("policy/Plan 2021.pdf")
+    'policy-plan-2021'
+    """
+    stem = str(PurePosixPath(relative_path).with_suffix(""))
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii_fold(stem).lower()).strip("-")
+    lost = any(c.isalnum() and not _ascii_fold(c) for c in stem)
+    if lost or not slug:
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug}-{digest}" if slug else f"doc-{digest}"
+    return slug
+
+
+def _ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def load_catalog(corpus_dir: Path) -> dict[str, dict[str, Any]]:
+    """The metadata in ``corpus_dir/catalog.json`` by relative path; {} when there is none.
+
+    Raises ``CcqaError`` naming the problem when the file is not the expected JSON shape.
+    """
+    path = corpus_dir / CATALOG_NAME
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CcqaError(f"cannot read {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise CcqaError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(raw, dict):
+        raise CcqaError(f'{path} must be a JSON object: {{"<relative path>": {{"title": ...}}}}')
+    catalog: dict[str, dict[str, Any]] = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise CcqaError(f"{path}: the entry for {key!r} must be an object, not {entry!r}")
+        for name in CATALOG_FIELDS:
+            if not isinstance(entry.get(name), str | None):
+                raise CcqaError(f"{path}: {key!r} has a {name} that is not a string or null")
+        catalog[_catalog_key(key)] = dict(entry)
+    return catalog
+
+
+def _catalog_key(key: str) -> str:
+    """A catalog key as a relative posix path: backslashes and a leading ``./`` allowed."""
+    return str(PurePosixPath(key.replace("\\", "/")))
+
+
+def read_document(
+    path: Path,
+    corpus_dir: Path,
+    catalog: Mapping[str, Mapping[str, Any]] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Read one corpus file into a ``Document``; raises ``BadDocument(reason)`` if unusable.
+
+    ``catalog`` None loads ``corpus_dir/catalog.json``; pass {} for no catalog metadata.
+    """
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(corpus_dir))
+    except ValueError:
+        raise BadDocument(f"not inside the corpus directory {corpus_dir}") from None
+    rel = relative.as_posix()
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadDocument(f"unsupported file type {suffix or '(no extension)'}")
+    if not path.is_file():
+        raise BadDocument("not a regular file")
+    data = _read_bytes(path, max_bytes)
+    if not data.strip():
+        raise BadDocument("empty document")
+    fmt = "html" if suffix == ".htm" else suffix[1:]
+    extracted = READERS[fmt](data)
+    if not extracted.text.strip():
+        raise BadDocument("empty document")
+    entry = (load_catalog(corpus_dir) if catalog is None else catalog).get(rel, {})
+    return Document(
+        doc_id=doc_id_for(rel),
+        path=rel,
+        title=entry.get("title") or extracted.title or _humanised(path.stem),
+        text=extracted.text,
+        source=entry.get("source"),
+        publisher=entry.get("publisher"),
+        date=entry.get("date"),
+        format=fmt,
+        pages=extracted.pages,
+    )
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    too_big = BadDocument(f"over the size limit of {max_bytes} bytes")
+    try:
+        if path.stat().st_size > max_bytes:
+            raise too_big
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise BadDocument(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise too_big
+    return data
+
+
+def _humanised(stem: str) -> str:
+    words = " ".join(re.split(r"[-_\s]+", stem)).strip()
+    return words[:1].upper() + words[1:] if words else stem
+
+
+def scan_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusScan:
+    """Read every supported file under ``corpus_dir`` (recursively, hidden ones ignored).
+
+    A bad document never stops the scan: it is listed in ``skipped`` with its reason.
+    Raises ``CcqaError`` when the directory is missing or the catalog is malformed.
+    """
+    if not corpus_dir.is_dir():
+        raise CcqaError(
+            f"corpus directory {corpus_dir} does not exist; create it and add documents"
+        )
+    catalog = load_catalog(corpus_dir)
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for path in _corpus_files(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            documents.append(read_document(path, corpus_dir, catalog, max_bytes))
+        except BadDocument as exc:
+            log.warning("skipped %s: %s", rel, exc)
+            skipped.append(Skipped(rel, str(exc)))
+    for key in sorted(set(catalog) - {d.path for d in documents} - {s.path for s in skipped}):
+        log.warning("%s names %s, which is not in the corpus", CATALOG_NAME, key)
+    documents = _with_unique_ids(sorted(documents, key=lambda d: d.path))
+    return CorpusScan(tuple(documents), tuple(sorted(skipped, key=lambda s: s.path)))
+
+
+def _corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every non-hidden file under ``corpus_dir`` except the catalog, in path order."""
+    found = []
+    for root, dirs, files in os.walk(corpus_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(root) / name
+            if not name.startswith(".") and path != corpus_dir / CATALOG_NAME:
+                found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def _with_unique_ids(documents: list[Document]) -> list[Document]:
+    """Give colliding doc ids (``a.txt``, ``a.md``) each their suffix, then a path hash."""
+    counts = Counter(d.doc_id for d in documents)
+    documents = [
+        replace(d, doc_id=f"{d.doc_id}-{_suffix_slug(d.path)}") if counts[d.doc_id] > 1 else d
+        for d in documents
+    ]
+    counts = Counter(d.doc_id for d in documents)
+    return [
+        replace(d, doc_id=f"{d.doc_id}-{hashlib.sha256(d.path.encode()).hexdigest()[:8]}")
+        if counts[d.doc_id] > 1
+        else d
+        for d in documents
+    ]
+
+
+def _suffix_slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", PurePosixPath(path).suffix.lower()) or "file"

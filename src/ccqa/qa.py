@@ -1,0 +1,184 @@
+"""The question-answering service: the served index, the encoder, search and answer, reloads.
+
+One ``QA`` per process (per worker). ``ask`` is thread-safe: a reload swaps the whole index
+reference at once, so a request in flight finishes on the version it started with.
+
+>>> qa = QA.open(Settings.from_env())  # doctest: +SKIP
+>>> qa.ask("What was the GDP in 2021?").found  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Sequence
+
+from ccqa import store
+from ccqa.answer import DECISION_THRESHOLD, best_sentences, confidence, evidence_for, resolve_follow_up
+from ccqa.config import MODEL_NAME, Settings
+from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
+from ccqa.embedding import Encoder, TorchEncoder, verified_model_path
+from ccqa.errors import BadQuestion, CcqaError
+from ccqa.index import Index
+from ccqa.lexical import terms
+from ccqa.retrieve import Query, check_mode, search
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = ("I could not find an answer to that in the documents. "
+             "The closest passages are listed below as related reading.")
+SENTENCE_CANDIDATES = 3  # the answer is taken from the best sentence of the top hits
+
+
+def answer_from(question: str, resolved: str, query: Query, hits: list[Hit], index: Index, mode: str) -> Answer:
+    """Choose the answering sentence among ``hits`` and decide whether it answers at all."""
+    n = max(len(index), 1)
+    vectors = [index.sentence_vectors_of(index.row_of[h.passage.passage_id]) for h in hits]
+    choices = best_sentences(resolved, query.vector, hits, vectors, index.document_frequency, n, asked=question)
+    passages = tuple(_cited(index, h, h.passage.sentences[c.sentence_index]) for h, c in zip(hits, choices))
+    if not choices:
+        return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode)
+    best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
+    conf = confidence(evidence_for(resolved, hits, best, index.document_frequency, n))
+    if conf < DECISION_THRESHOLD:
+        return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf)
+    hit = hits[best.hit_index]
+    span = hit.passage.sentences[best.sentence_index]
+    sentence = AnswerSentence(
+        text=index.documents[hit.passage.doc_id].text[span.start : span.end],
+        citation=best.hit_index,
+        doc_id=hit.passage.doc_id,
+        start=span.start,
+        end=span.end,
+    )
+    title = index.documents[hit.passage.doc_id].title
+    return Answer(question, resolved, True, f"Answer quoted from “{title}”.", sentence, passages, mode, conf)
+
+
+def _cited(index: Index, hit: Hit, highlight: Span) -> CitedPassage:
+    document = index.documents[hit.passage.doc_id]
+    citation = Citation(
+        doc_id=document.doc_id,
+        title=document.title,
+        source=document.source,
+        passage_id=hit.passage.passage_id,
+        start=hit.passage.start,
+        end=hit.passage.end,
+        page=hit.passage.page,
+        publisher=document.publisher,
+    )
+    return CitedPassage(hit.passage.text, hit.score, citation, highlight)
+
+
+class QA:
+    """Answers questions from the index version currently published in ``settings.index_dir``."""
+
+    def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder) -> None:
+        self.settings = settings
+        self.encoder = encoder
+        self.model_name = MODEL_NAME
+        self._index = index
+        self.index_version = version
+        self._lock = threading.Lock()
+        self._checked_at = time.monotonic()
+        self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+
+    @classmethod
+    def open(cls, settings: Settings, encoder: Encoder | None = None) -> QA:
+        """Load the published index and the encoder; raises CcqaError saying what to run."""
+        model_path = verified_model_path(settings.model_path, settings.model_sha256)
+        version = store.current_version(settings.index_dir)
+        index = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+        encoder = encoder or TorchEncoder(model_path, device=settings.device, threads=settings.threads)
+        return cls(settings, index, version or "", encoder)
+
+    @property
+    def index(self) -> Index:
+        return self._index
+
+    def ask(self, question: str, *, k: int | None = None, history: Sequence[str] = (), mode: str = "hybrid") -> Answer:
+        """Answer ``question`` (a follow-up is read with ``history``, oldest first)."""
+        check_mode(mode)
+        question = question.strip()
+        if not question:
+            raise BadQuestion("the question is empty")
+        k = self.settings.top_k if k is None else k
+        if not 1 <= k <= self.settings.max_k:
+            raise BadQuestion(f"k must be between 1 and {self.settings.max_k}")
+        index, version = self._index, self.index_version
+        resolved = resolve_follow_up(question, [h for h in history if h.strip()])
+        key = (version, question, resolved, k, mode)
+        cached = self._cache_get(key)
+        if cached is not None:
+            return cached
+        vector = self.encoder.encode([resolved])[0]
+        query = Query(resolved, vector, terms(resolved))
+        hits = search(index, query, k=k, mode=mode)
+        answer = answer_from(question, resolved, query, hits, index, mode)
+        self._cache_put(key, answer)
+        return answer
+
+    def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
+        if self.settings.cache_size <= 0:
+            return None
+        with self._lock:
+            answer = self._cache.get(key)
+            if answer is not None:
+                self._cache.move_to_end(key)
+            return answer
+
+    def _cache_put(self, key: tuple[Any, ...], answer: Answer) -> None:
+        if self.settings.cache_size <= 0:
+            return
+        with self._lock:
+            self._cache[key] = answer
+            while len(self._cache) > self.settings.cache_size:
+                self._cache.popitem(last=False)
+
+    def documents(self) -> list[Document]:
+        return sorted(self._index.documents.values(), key=lambda d: d.path)
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._index.documents.get(doc_id)
+
+    def health(self) -> dict[str, Any]:
+        index = self._index
+        return {
+            "status": "ok",
+            "index_version": self.index_version,
+            "passages": len(index),
+            "documents": len(index.documents),
+            "model": self.model_name,
+            "encoder": type(self.encoder).__name__,
+            "built_at": index.manifest.built_at,
+        }
+
+    def maybe_reload(self) -> bool:
+        """Reload when ``CURRENT`` moved; checked at most every ``reload_interval_s``."""
+        now = time.monotonic()
+        if now - self._checked_at < self.settings.reload_interval_s:
+            return False
+        self._checked_at = now
+        return self.reload_if_changed()
+
+    def reload_if_changed(self) -> bool:
+        """Load the newly published version; a bad one is logged and the old one kept."""
+        version = store.current_version(self.settings.index_dir)
+        if version is None or version == self.index_version:
+            return False
+        with self._lock:
+            if version == self.index_version:
+                return False
+            try:
+                index = Index.load(self.settings.index_dir / store.VERSIONS / version, MODEL_NAME,
+                                   self.settings.model_sha256)
+            except CcqaError as exc:
+                log.error("keeping index %s: cannot load new version %s: %s", self.index_version, version, exc)
+                return False
+            self._index, self.index_version = index, version
+            self._cache.clear()
+        log.info("now serving index version %s (%d passages)", version, len(index))
+        return True

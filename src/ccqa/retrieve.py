@@ -1,0 +1,102 @@
+"""Dense, lexical and fused search over an Index, with overlapping windows de-duplicated.
+
+Fusion is by z-scores: each retriever's scores are standardised over its own top
+candidates, then mixed with a weight. On SQuAD dev this beats reciprocal rank fusion and
+both retrievers alone (bench/README.md has the figures and the command).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ccqa.data import Hit, Passage
+from ccqa.errors import BadQuestion
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class SearchableIndex(Protocol):
+    passages: list[Passage]
+
+    def dense_search(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray: ...
+    def lexical_scores(self, query_terms: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready for search: its text, embedding and stemmed terms."""
+
+    text: str
+    vector: np.ndarray
+    terms: list[str]
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    candidates: int = 50
+    lexical_weight: float = 0.5
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise BadQuestion(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    return mode
+
+
+def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
+           fusion: FusionParams = FusionParams()) -> list[Hit]:
+    """The ``k`` best passages, at most one per block (overlapping windows never repeat)."""
+    check_mode(mode)
+    if not index.passages or k <= 0:
+        return []
+    n = max(fusion.candidates, 4 * k)
+    dense_rows, _ = index.dense_search(query.vector, n)
+    lexical_all = index.lexical_scores(query.terms)
+    lexical_rows = _top_rows(lexical_all, n)
+    if mode == "dense":
+        rows = dense_rows
+    elif mode == "bm25":
+        rows = lexical_rows[lexical_all[lexical_rows] > 0]
+    else:
+        rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
+    if len(rows) == 0:
+        return []
+    dense = index.dense_scores(query.vector, rows)
+    lexical = lexical_all[rows]
+    if mode == "dense":
+        fused = dense
+    elif mode == "bm25":
+        fused = lexical
+    else:
+        fused = (1 - fusion.lexical_weight) * _zscores(dense) + fusion.lexical_weight * _zscores(lexical)
+    order = np.argsort(-fused, kind="stable")
+    hits: list[Hit] = []
+    seen_blocks: set[tuple[str, int]] = set()
+    for i in order:
+        passage = index.passages[int(rows[i])]
+        block = (passage.doc_id, passage.block)
+        if block in seen_blocks:
+            continue
+        seen_blocks.add(block)
+        hits.append(Hit(passage, float(fused[i]), float(dense[i]), float(lexical[i])))
+        if len(hits) == k:
+            break
+    return hits
+
+
+def _top_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, n)[:n]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def _zscores(values: np.ndarray) -> np.ndarray:
+    std = float(values.std())
+    if std < 1e-9:
+        return np.zeros_like(values, dtype=np.float64)
+    return (values - values.mean()) / std

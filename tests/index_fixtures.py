@@ -1,0 +1,71 @@
+"""Index fixtures: a deterministic fake encoder for fast tests, the real model built once."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import pytest
+
+from ccqa.config import Settings
+from ccqa.lexical import words
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "corpus" / "chengdu-chongqing-economic-circle-accelerates.txt"
+
+
+class HashingEncoder:
+    """Bag-of-words vectors from word hashes: similar words give similar vectors, no model."""
+
+    name = "hashing"
+    dimension = 64
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in words(text):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        out[:, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def seed_corpus(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED, directory / SEED.name)
+    shutil.copy(REPO / "corpus" / "catalog.json", directory / "catalog.json")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def real_encoder():  # type: ignore[no-untyped-def]
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
+    from ccqa.embedding import TorchEncoder, verified_model_path
+
+    settings = Settings()
+    return TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256), threads=2)
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    """Settings pointing at a real index of the seed article, built once per session."""
+    from ccqa.build import build_index
+
+    root = tmp_path_factory.mktemp("seed")
+    settings = Settings(corpus_dir=seed_corpus(root / "corpus"), index_dir=root / "index", cache_size=0,
+                        reload_interval_s=0.0)
+    build_index(settings, encoder=real_encoder)
+    yield settings
+
+
+@pytest.fixture(scope="session")
+def seed_qa(seed_settings: Settings, real_encoder):  # type: ignore[no-untyped-def]
+    from ccqa.qa import QA
+
+    return QA.open(seed_settings, encoder=real_encoder)

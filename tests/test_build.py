@@ -1,0 +1,116 @@
+"""Building and loading the index, with the fake encoder (fast) unless realism matters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from index_fixtures import HashingEncoder, seed_corpus
+
+from ccqa import store
+from ccqa.build import build_index
+from ccqa.config import MODEL_NAME, Settings
+from ccqa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
+from ccqa.index import Index
+from ccqa.passages import approximate_token_count
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(corpus_dir=seed_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
+
+
+def _build(settings: Settings, encoder: HashingEncoder | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    return build_index(settings, encoder=encoder or HashingEncoder(), count_tokens=approximate_token_count, **kwargs)
+
+
+def _load(settings: Settings) -> Index:
+    return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+
+
+def test_second_build_without_changes_keeps_passage_ids_and_embeds_nothing(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    first = _build(settings)
+    ids = [p.passage_id for p in _load(settings).passages]
+    encoder = HashingEncoder()
+    second = _build(settings, encoder)
+    assert first.published and not second.published
+    assert second.unchanged == ["chengdu-chongqing-economic-circle-accelerates"]
+    assert encoder.calls == []
+    full = _build(settings, full=True)
+    assert full.published and full.passages_embedded == first.passages_embedded
+    assert [p.passage_id for p in _load(settings).passages] == ids
+
+
+def test_incremental_build_counts_added_changed_removed(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    (settings.corpus_dir / "new.txt").write_text("The new railway opens in 2030.\n\nIt is fast.", encoding="utf-8")
+    encoder = HashingEncoder()
+    report = _build(settings, encoder)
+    assert (report.added, report.changed, report.removed) == (["new"], [], [])
+    assert report.passages_embedded == 2  # only the new document's passages
+    (settings.corpus_dir / "new.txt").write_text("The new railway opens in 2031.\n\nIt is fast.", encoding="utf-8")
+    report = _build(settings)
+    assert report.changed == ["new"] and report.passages_embedded == 1  # "It is fast." is cached
+    (settings.corpus_dir / "new.txt").unlink()
+    report = _build(settings)
+    assert report.removed == ["new"]
+    assert "new" not in _load(settings).documents
+
+
+def test_manifest_records_what_was_built(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
+    assert manifest["model_name"] == MODEL_NAME
+    assert manifest["model_sha256"] == settings.model_sha256
+    assert manifest["passage_count"] == len(_load(settings).passages)
+    assert manifest["chunking"]["max_tokens"] > 0
+    assert set(manifest["documents"]) == {"chengdu-chongqing-economic-circle-accelerates"}
+    assert "dense.faiss" in manifest["files"] and "passages.jsonl" in manifest["files"]
+
+
+def test_index_built_with_another_model_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    with pytest.raises(IndexMismatch, match="built with model .* `ccqa build --full`"):
+        Index.load(store.current_dir(settings.index_dir), MODEL_NAME, "0" * 64)
+
+
+def test_corrupt_index_file_is_named_at_load(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    path = store.current_dir(settings.index_dir) / "passages.jsonl"
+    path.write_text(path.read_text()[:-50])
+    with pytest.raises(IndexCorrupt, match="passages.jsonl"):
+        _load(settings)
+
+
+def test_missing_index_says_to_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissing, match="ccqa build"):
+        store.current_dir(tmp_path / "nowhere")
+
+
+def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with store.build_lock(settings.index_dir):
+        with pytest.raises(BuildLocked, match="another build is running"):
+            _build(settings)
+
+
+def test_dense_search_drops_faiss_padding_when_k_exceeds_size(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    index = _load(settings)
+    rows, scores = index.dense_search(HashingEncoder().encode(["GDP"])[0], len(index) + 10)
+    assert len(rows) == len(index) and (rows >= 0).all()
+
+
+def test_index_build_refuses_mismatched_vectors(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _build(settings)
+    index = _load(settings)
+    with pytest.raises(ValueError, match="passages but"):
+        Index.build(index.documents.values(), index.passages, np.zeros((1, 64)), np.zeros((0, 64)), index.manifest)
