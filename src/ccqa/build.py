@@ -1,13 +1,14 @@
 """Build or rebuild the index from the corpus folder: incremental, atomic, one at a time.
 
 Unchanged text is never embedded twice: vectors are looked up by text hash in the version
-being served (same model, same chunking), and only new text goes to the encoder. The new
+being served (same model), and only new text goes to the encoder. The new
 version is written beside the old one, loaded back and verified, and only then published.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ import numpy as np
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import sha256_hex
 from ccqa.documents import CorpusScan, scan_corpus
-from ccqa.embedding import Encoder, TorchEncoder, WordPieceCounter, verified_model_path
+from ccqa.embedding import (Encoder, TorchEncoder, WordPieceCounter, verified_model_path,
+                             write_onnx_encoder)
 from ccqa.errors import BuildFailed, CcqaError
-from ccqa.index import FORMAT_VERSION, Index, Manifest, utc_now
+from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
 from ccqa.passages import ChunkingParams, passages_for
 from ccqa import store
 
@@ -99,10 +101,10 @@ def build_index(
             raise BuildFailed(f"--strict: {len(scan.skipped)} document(s) skipped, first {scan.skipped[0].path}: "
                               f"{scan.skipped[0].reason}")
         previous = None if full else _served_index(settings)
-        if previous is not None and previous.manifest.chunking != params.to_dict():
-            previous = None
         report = _compare(scan, previous)
-        if previous is not None and not (report["added"] or report["changed"] or report["removed"]):
+        same_layout = previous is not None and previous.manifest.chunking == params.to_dict() and \
+            previous.manifest.extra.get("lexical") == LEXICAL_PARAMS
+        if same_layout and previous is not None and not (report["added"] or report["changed"] or report["removed"]):
             return BuildReport(version=store.current_version(settings.index_dir), published=False,
                                documents=len(scan.documents), passages=len(previous),
                                seconds=time.perf_counter() - started, **_report_lists(scan, report))
@@ -129,9 +131,20 @@ def build_index(
         index = Index.build(scan.documents, passages, passage_vectors, sentence_vectors, manifest)
         name = store.new_version_name()
         staged = store.staging_dir(settings.index_dir, name)
-        index.manifest = Manifest(**{**index.manifest.to_dict(),
+        extra = dict(index.manifest.extra)
+        if encoder.name == MODEL_NAME:  # the serving encoder, saved with the index (a test encoder has none)
+            reuse = store.current_dir(settings.index_dir) if previous is not None else None
+            extra["onnx"] = write_onnx_encoder(staged, model_path, reuse,
+                                               previous.manifest.extra.get("onnx") if previous else None)
+        index.manifest = Manifest(**{**index.manifest.to_dict(), "extra": extra,
                                      "build_seconds": round(time.perf_counter() - started, 3)})
-        index.save(staged)
+        try:
+            index.save(staged)
+        except OSError as exc:  # disk full, quota, I/O error: publish nothing, give the space back
+            shutil.rmtree(staged, ignore_errors=True)
+            raise BuildFailed(f"cannot write the new index version to {staged}: {exc.strerror or exc}; "
+                              f"nothing was published, {store.current_version(settings.index_dir) or 'no version'} "
+                              "is still served") from exc
         Index.load(staged, MODEL_NAME, settings.model_sha256, verify=True)  # what we publish must load
         store.publish(settings.index_dir, staged, name)
         store.remove_stale(settings.index_dir)

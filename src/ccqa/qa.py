@@ -17,10 +17,10 @@ from collections import OrderedDict
 from typing import Any, Sequence
 
 from ccqa import store
-from ccqa.answer import DECISION_THRESHOLD, best_sentences, confidence, evidence_for, resolve_follow_up
+from ccqa.answer import best_sentences, confidence, evidence_for, is_answered, resolve_follow_up
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
-from ccqa.embedding import Encoder, TorchEncoder, verified_model_path
+from ccqa.embedding import Encoder, serving_encoder, verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index
 from ccqa.lexical import terms
@@ -42,8 +42,9 @@ def answer_from(question: str, resolved: str, query: Query, hits: list[Hit], ind
     if not choices:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode)
     best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
-    conf = confidence(evidence_for(resolved, hits, best, index.document_frequency, n))
-    if conf < DECISION_THRESHOLD:
+    evidence = evidence_for(resolved, hits, best, index.document_frequency, n, asked=question)
+    conf = confidence(evidence)
+    if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf)
     hit = hits[best.hit_index]
     span = hit.passage.sentences[best.sentence_index]
@@ -90,10 +91,13 @@ class QA:
     def open(cls, settings: Settings, encoder: Encoder | None = None) -> QA:
         """Load the published index and the encoder; raises CcqaError saying what to run."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
-        version = store.current_version(settings.index_dir)
-        index = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
-        encoder = encoder or TorchEncoder(model_path, device=settings.device, threads=settings.threads)
-        return cls(settings, index, version or "", encoder)
+        import faiss
+
+        faiss.omp_set_num_threads(settings.threads)  # one per worker: more threads only contend
+        directory = store.current_dir(settings.index_dir)
+        index = Index.load(directory, MODEL_NAME, settings.model_sha256)
+        encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
+        return cls(settings, index, directory.name, encoder)
 
     @property
     def index(self) -> Index:

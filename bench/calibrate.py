@@ -1,0 +1,158 @@
+"""Fit the no-answer decision (answer.py's coefficients) on labelled questions, and report it.
+
+Data, each question run through the same search and sentence choice as ``ccqa ask``:
+  * the seed article: eval/seed_calibration.jsonl (hand-written, 70 answerable / 45 unanswerable)
+    and ../shared/eval/seed_dev.jsonl;
+  * SQuAD dev split in two: an index of the even-numbered articles; their questions are
+    answerable, the odd-numbered articles' questions are not (sampled).
+Prints the fitted coefficients (to paste into answer.py), cross-validated precision and recall of
+"not found" on the seed questions, and the figures of the coefficients now in answer.py.
+
+    .venv/bin/python bench/calibrate.py [--squad 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ccqa import answer as decision
+from ccqa import store
+from ccqa.build import build_index
+from ccqa.config import MODEL_NAME, Settings
+from ccqa.embedding import TorchEncoder, verified_model_path
+from ccqa.evaluate import read_questions
+from ccqa.index import Index
+from ccqa.lexical import terms
+from ccqa.qa import SENTENCE_CANDIDATES
+from ccqa.retrieve import Query, search
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(BENCH))
+import squad  # noqa: E402
+
+
+def features(index: Index, encoder: TorchEncoder, questions: list[str]) -> np.ndarray:
+    vectors = encoder.encode(questions, batch_size=128)
+    rows = []
+    n = len(index)
+    for question, vector in zip(questions, vectors):
+        hits = search(index, Query(question, vector, terms(question)), k=5)
+        sentence_vectors = [index.sentence_vectors_of(index.row_of[h.passage.passage_id]) for h in hits]
+        choices = decision.best_sentences(question, vector, hits, sentence_vectors, index.document_frequency, n)
+        best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
+        evidence = decision.evidence_for(question, hits, best, index.document_frequency, n)
+        rows.append([*evidence.vector(), evidence.person_missing])
+    return np.asarray(rows)
+
+
+def seed_index(encoder: TorchEncoder) -> Index:
+    settings = Settings(corpus_dir=REPO / "corpus", index_dir=BENCH / "results" / "seed-index")
+    build_index(settings, encoder=encoder)
+    return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+
+
+def squad_half_index(encoder: TorchEncoder) -> tuple[Index, list[squad.SquadQuestion], list[squad.SquadQuestion]]:
+    """The SQuAD index (bench/squad.py builds it) cut down to every other article, in memory."""
+    settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.WORK / "index")
+    questions, _ = squad.write_corpus(settings.corpus_dir)
+    build_index(settings, encoder=encoder)
+    full = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    kept = set(sorted(full.documents)[::2])
+    rows = [r for r, p in enumerate(full.passages) if p.doc_id in kept]
+    sentence_rows = np.concatenate([np.arange(full.sentence_rows[r], full.sentence_rows[r + 1]) for r in rows])
+    index = Index.build([full.documents[d] for d in sorted(kept)], [full.passages[r] for r in rows],
+                        np.asarray(full.passage_vectors[rows]), np.asarray(full.sentence_vectors[sentence_rows]),
+                        full.manifest)
+    return index, [q for q in questions if q.doc_id in kept], [q for q in questions if q.doc_id not in kept]
+
+
+def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
+    not_found = ~found
+    unans = ~answerable
+    tp = int((not_found & unans).sum())
+    return {
+        "no_answer_recall": round(tp / max(unans.sum(), 1), 3),
+        "no_answer_precision": round(tp / max(not_found.sum(), 1), 3),
+        "false_no_answer_rate": round(int((not_found & answerable).sum()) / max(answerable.sum(), 1), 3),
+        "answerable": int(answerable.sum()),
+        "unanswerable": int(unans.sum()),
+    }
+
+
+NAMES, PERSON = 7, 8  # vetoes: a name no document uses; "who is the ...?" with no name in the sentence
+FITTED = slice(0, 8)  # the columns of Evidence.vector(); the last one is only a veto
+
+
+def current_decision(x: np.ndarray) -> np.ndarray:
+    """answer.py's decision, vectorised: the fitted probability, vetoed by an unknown name."""
+    z = decision.DECISION_INTERCEPT + x[:, FITTED] @ np.asarray(decision.DECISION_COEFFICIENTS)
+    return (1 / (1 + np.exp(-z)) >= decision.DECISION_THRESHOLD) & not_vetoed(x)
+
+
+def not_vetoed(x: np.ndarray) -> np.ndarray:
+    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5)
+
+
+def main() -> int:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--squad", type=int, default=1500, help="SQuAD questions of each kind")
+    parser.add_argument("--seed-weight", type=float, default=4.0)
+    parser.add_argument("--threshold", type=float, default=0.3)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    settings = Settings()
+    encoder = TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256))
+
+    seed = seed_index(encoder)
+    seed_questions = read_questions(REPO / "eval" / "seed_calibration.jsonl") + read_questions(
+        SHARED / "eval" / "seed_dev.jsonl")
+    x_seed = features(seed, encoder, [q.q for q in seed_questions])
+    y_seed = np.asarray([not q.unanswerable for q in seed_questions])
+
+    half, inside, outside = squad_half_index(encoder)
+    inside, outside = rng.sample(inside, args.squad), rng.sample(outside, args.squad)
+    x_squad = features(half, encoder, [q.question for q in inside + outside])
+    y_squad = np.asarray([True] * len(inside) + [False] * len(outside))
+
+    np.savez(BENCH / "results" / "calibration-features.npz", x_seed=x_seed, y_seed=y_seed, x_squad=x_squad,
+             y_squad=y_squad)
+
+    def fit(x_s: np.ndarray, y_s: np.ndarray) -> LogisticRegression:
+        x = np.vstack([x_s, x_squad])[:, FITTED]
+        y = np.concatenate([y_s, y_squad])
+        w = np.concatenate([np.full(len(y_s), args.seed_weight), np.ones(len(y_squad))])
+        return LogisticRegression(C=1.0, max_iter=2000).fit(x, y, sample_weight=w)
+
+    report: dict[str, object] = {"features": ["dense_top", "sentence_semantic", "passage_coverage",
+                                              "sentence_coverage", "unknown_terms", "type_missing",
+                                              "numbers_missing", "unknown_names"]}
+    report["current answer.py on seed"] = rates(current_decision(x_seed), y_seed)
+    report["current answer.py on squad"] = rates(current_decision(x_squad), y_squad)
+    for threshold in (0.2, 0.3, 0.4, 0.5):
+        cv_found = np.zeros(len(y_seed), dtype=bool)
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_seed, y_seed):
+            model = fit(x_seed[train], y_seed[train])
+            cv_found[test] = model.predict_proba(x_seed[test][:, FITTED])[:, 1] >= threshold
+        report[f"seed 5-fold CV, threshold {threshold}"] = rates(cv_found & not_vetoed(x_seed), y_seed)
+    model = fit(x_seed, y_seed)
+    report["coefficients"] = [round(float(c), 3) for c in model.coef_[0]]
+    report["intercept"] = round(float(model.intercept_[0]), 3)
+    found = (model.predict_proba(x_squad[:, FITTED])[:, 1] >= args.threshold) & not_vetoed(x_squad)
+    report[f"fitted model on squad, threshold {args.threshold}"] = rates(found, y_squad)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

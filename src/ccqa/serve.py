@@ -1,0 +1,81 @@
+"""``ccqa serve``: the chat and API behind gunicorn, the model and index loaded once.
+
+The master loads the index and the encoder before forking (``preload_app``), so workers
+share those pages copy-on-write and the first request is answered at once. Each worker runs
+its numeric libraries on one thread: on a small machine, threads in several workers only
+fight over the same cores.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from ccqa.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _limit_threads(threads: int) -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(threads)
+
+
+def _exit_worker_now(server: Any, worker: Any) -> None:
+    """gunicorn's ``worker_exit`` hook: end a worker with its exit code, skipping C++ teardown.
+
+    onnxruntime starts a thread in the master at import; in a forked worker its static
+    destructors wait for that thread, which does not exist there, and the worker hangs or
+    aborts (SIGABRT) on a graceful stop. Requests are finished by now, logs are flushed.
+    """
+    if os.getpid() != worker.pid:  # gunicorn also calls this in the master for a lost worker
+        return
+    exiting = sys.exc_info()[1]
+    if not isinstance(exiting, SystemExit):
+        return
+    code = exiting.code
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+          threads_per_worker: int = 4) -> int:
+    """Run the production server until it is stopped (SIGTERM: finish requests in flight)."""
+    from gunicorn.app.base import BaseApplication
+
+    from ccqa.app import create_app
+    from ccqa.qa import QA
+
+    _limit_threads(settings.threads)
+    qa = QA.open(settings)
+    app = create_app(settings, qa=qa)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads_per_worker,
+                "preload_app": True,
+                "timeout": 60,
+                "graceful_timeout": 30,
+                "keepalive": 5,
+                "accesslog": None,  # ccqa.access logs one structured line per API request
+                "loglevel": "warning",
+                "worker_exit": _exit_worker_now,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    print(f"ccqa: serving index {qa.index_version} on http://{host}:{port}/ with {workers} workers", flush=True)
+    Server().run()
+    return 0

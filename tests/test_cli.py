@@ -1,0 +1,57 @@
+"""The ``ccqa`` command as a maintainer and a script use it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ccqa.cli import main
+
+
+def test_ask_json_prints_the_api_object(seed_settings, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CCQA_INDEX_DIR", str(seed_settings.index_dir))
+    assert main(["ask", "What was the regional GDP in 2021?", "--json", "-k", "3"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["found"] is True and "7.39192 trillion" in answer["answer"]["text"]
+    assert len(answer["passages"]) == 3
+    citation = answer["passages"][0]["citation"]
+    assert set(citation) >= {"doc_id", "title", "source", "passage_id", "start", "end"}
+    assert citation["title"].startswith("Construction of Chengdu-Chongqing Economic Circle")
+
+
+def test_ask_prints_a_readable_answer(seed_settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["ask", "Who is Li Hongni?", "--index", str(seed_settings.index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Q: Who is Li Hongni?")
+    assert "A: On June 6, Li Hongni" in out and "[1]" in out and "»" in out
+
+
+def test_ask_without_an_index_is_one_line_and_nonzero(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["ask", "anything", "--index", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "ccqa build" in err
+
+
+def test_build_json_reports_counts(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    assert main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json"]) == 2
+    assert "no readable documents" in capsys.readouterr().err
+
+
+def test_eval_json_has_the_documented_keys(seed_settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    questions = Path(__file__).resolve().parents[1] / "eval" / "seed_calibration.jsonl"
+    assert main(["eval", str(questions), "--index", str(seed_settings.index_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "no_answer_recall", "false_no_answer_rate"):
+        assert key in report
+    assert report["n"] == 115
+
+
+@pytest.mark.parametrize("argv", [["ask"], ["eval"], ["frobnicate"]])
+def test_bad_arguments_exit_nonzero(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
