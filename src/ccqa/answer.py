@@ -117,6 +117,9 @@ def unknown_share(question_terms: Sequence[str], df: DocumentFrequency, n: int) 
 
 # --- choosing the sentence and deciding ----------------------------------------------------
 
+_POINTS_BACK = re.compile(r"^[\"“]?(It|Its|They|Their|Them|This|These|Those|Such|He|She|His|Her|The two)\b")
+
+
 @dataclass(frozen=True)
 class SentenceChoice:
     """The best sentence of one hit, and what it scored on."""
@@ -158,8 +161,11 @@ def best_sentences(
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
         semantic = vectors @ question_vector if len(vectors) else np.zeros(0)
         best: SentenceChoice | None = None
-        for s, text in enumerate(hit.passage.sentence_texts()):
-            lexical = coverage(question_terms, set(terms(text)), df, n)
+        texts = hit.passage.sentence_texts()
+        for s, text in enumerate(texts):
+            # A sentence that opens by pointing back ("It accounted for...") is read with the one before.
+            context = texts[s - 1] + " " + text if s and _POINTS_BACK.match(text) else text
+            lexical = coverage(question_terms, set(terms(context)), df, n)
             typed = matches_type(text, answer_type, asked)
             score = (weights.semantic * float(semantic[s]) + weights.lexical * lexical
                      + weights.typed * typed - weights.rank * h)

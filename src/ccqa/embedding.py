@@ -174,7 +174,7 @@ def serving_encoder(settings: Settings, model_path: Path, version_dir: Path,
     if choice == "torch" or record is None or (choice == "auto" and settings.device != "cpu"):
         return TorchEncoder(model_path, device=settings.device, threads=settings.threads)
     encoder = OnnxEncoder(version_dir / str(record["file"]), model_path, str(record["sha256"]), settings.threads)
-    return encoder.load()
+    return encoder.verify()
 
 
 def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:
@@ -247,6 +247,21 @@ class OnnxEncoder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+
+    def verify(self) -> OnnxEncoder:
+        """Check the file's sha256 without starting a session: a server's master process
+        checks this way, and each forked worker starts its own session (ONNX Runtime's
+        threads do not survive a fork)."""
+        try:
+            actual = file_sha256(self.onnx_path)
+        except OSError as exc:
+            raise ModelError(f"cannot read the ONNX encoder {self.onnx_path}: {exc}") from exc
+        if self.expected_sha256 is not None and actual != self.expected_sha256:
+            raise ModelError(
+                f"the ONNX encoder {self.onnx_path} has sha256 {actual}, expected "
+                f"{self.expected_sha256}: run `ccqa build --full` to export it again"
+            )
+        return self
 
     def load(self) -> OnnxEncoder:
         """Verify the file and start the session now (otherwise the first ``encode`` does)."""

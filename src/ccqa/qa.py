@@ -88,8 +88,11 @@ class QA:
         self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
 
     @classmethod
-    def open(cls, settings: Settings, encoder: Encoder | None = None) -> QA:
-        """Load the published index and the encoder; raises CcqaError saying what to run."""
+    def open(cls, settings: Settings, encoder: Encoder | None = None, warm: bool = True) -> QA:
+        """Load the published index and check the encoder; raises CcqaError saying what to run.
+
+        ``warm`` encodes one text now so the first question is fast; a server that forks
+        passes False and warms each worker after the fork instead."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         import faiss
 
@@ -97,7 +100,14 @@ class QA:
         directory = store.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
-        return cls(settings, index, directory.name, encoder)
+        qa = cls(settings, index, directory.name, encoder)
+        if warm:
+            qa.warm_up()
+        return qa
+
+    def warm_up(self) -> None:
+        """Start the encoder (its session, its threads) in this process."""
+        self.encoder.encode(["warm up"])
 
     @property
     def index(self) -> Index:

@@ -1,7 +1,8 @@
 """``ccqa serve``: the chat and API behind gunicorn, the model and index loaded once.
 
-The master loads the index and the encoder before forking (``preload_app``), so workers
-share those pages copy-on-write and the first request is answered at once. Each worker runs
+The master loads and checks the index before forking (``preload_app``), so workers share
+those pages copy-on-write; each worker then starts its own encoder session (ONNX Runtime's
+threads do not survive a fork) before it takes its first request. Each worker runs
 its numeric libraries on one thread: on a small machine, threads in several workers only
 fight over the same cores.
 """
@@ -52,8 +53,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     from ccqa.qa import QA
 
     _limit_threads(settings.threads)
-    qa = QA.open(settings)
+    qa = QA.open(settings, warm=False)  # index checked and loaded once, shared by the workers
     app = create_app(settings, qa=qa)
+
+    def post_fork(server: Any, worker: Any) -> None:
+        qa.warm_up()  # each worker starts its own encoder session
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

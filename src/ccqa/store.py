@@ -49,7 +49,10 @@ def current_dir(index_dir: Path) -> Path:
 
 
 def new_version_name() -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+    """Names sort in build order (microseconds), with a random tail against clashes."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}Z"
+    return stamp + "-" + secrets.token_hex(3)
 
 
 def staging_dir(index_dir: Path, name: str) -> Path:
