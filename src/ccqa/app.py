@@ -22,11 +22,13 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_from_directory
 
+from ccqa.admin import register_admin
 from ccqa.api_errors import ApiError, is_api_request, register_error_handlers
 from ccqa.config import Settings
 from ccqa.data import Answer, Document
 from ccqa.errors import CcqaError
 from ccqa.openapi import MODES, openapi_document
+from ccqa.ratelimit import install_rate_limit
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("ccqa.access")
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, qa: QAService | None = None,
     if not (web / "index.html").is_file():
         log.warning("no chat page at %s; only the API is served", web)
     app = Flask(__name__, static_folder=str(web), static_url_path="/static")
+    app.url_map.merge_slashes = False  # /api//ask: a JSON 404, not an HTML redirect
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["ccqa"] = _Engine(settings, qa)
@@ -112,8 +115,10 @@ def create_app(settings: Settings | None = None, qa: QAService | None = None,
 
     register_error_handlers(app)
     app.before_request(_start_clock)
+    install_rate_limit(app, settings)
     app.after_request(_finish_response)
     app.register_blueprint(api)
+    register_admin(app, settings)
 
     @app.get("/")
     def index() -> Response:

@@ -42,6 +42,7 @@ class Settings:
     reload_interval_s: float = 2.0
     rate_limit_per_minute: int = 0  # 0: off
     rate_limit_loopback: bool = False  # whether loopback clients are limited too
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     log_questions: bool = False
     cache_size: int = 512
 

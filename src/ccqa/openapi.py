@@ -131,9 +131,110 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
+def _rate_limited() -> dict[str, Any]:
+    """429: the client's token bucket is empty (only when ``rate_limit_per_minute`` is set)."""
+    return {**_error("Too many requests from this client (code rate_limited)."), "headers": {
+        "Retry-After": {"description": "Seconds to wait before the next request.",
+                        "schema": {"type": "integer", "minimum": 1}}}}
+
+
+# --- admin (only when settings.admin_token is set; see admin.py) ------------------------------
+
+_BUILD_REPORT = _object({
+    "version": _nullable(_STRING),
+    "published": {"type": "boolean"},
+    **{k: {"type": "array", "items": _STRING} for k in ("added", "changed", "removed", "unchanged")},
+    "skipped": {"type": "array", "items": _object({"path": _STRING, "reason": _STRING})},
+    **{k: _OFFSET for k in ("documents", "passages", "passages_embedded", "sentences_embedded")},
+    "seconds": {"type": "number", "minimum": 0},
+})
+
+ADMIN_SCHEMAS: dict[str, Any] = {
+    "Upload": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "The document: .txt, .md, .html, .htm, .pdf or .docx."},
+            **{k: {"type": "string", "maxLength": 500,
+                   "description": "Written to corpus/catalog.json for this file."}
+               for k in ("title", "publisher", "source", "date")},
+        },
+    },
+    "Uploaded": _object({
+        "path": _STRING, "doc_id": _STRING, "title": _STRING, "format": _STRING, "chars": _OFFSET,
+        "pages": _OFFSET, "replaced": {"type": "boolean"},
+        "metadata": _nullable({"type": "object", "additionalProperties": _STRING}),
+    }),
+    "BuildReport": _BUILD_REPORT,
+    "RebuildJob": _object({
+        "job": _STRING,
+        "status": {"enum": ["running", "succeeded", "failed"]},
+        "started_at": _STRING,
+        "finished_at": _nullable(_STRING),
+        "report": _nullable(_ref("BuildReport")),
+        "error": _nullable(_STRING),
+    }),
+    "Reloaded": _object({"reloaded": {"type": "boolean"}, "index_version": _STRING,
+                         "published_version": _nullable(_STRING)}),
+}
+
+
+def admin_paths() -> dict[str, Any]:
+    """The ``/api/admin`` operations, each behind the bearer token."""
+    secured: dict[str, Any] = {"security": [{"adminToken": []}]}
+    refused = _error("Missing or wrong admin token (with WWW-Authenticate: Bearer).")
+    return {
+        "/api/admin/documents": {"post": {
+            **secured, "summary": "Upload a document into the corpus (rebuild to index it)",
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": _ref("Upload")}}},
+            "responses": {
+                "201": _json(_ref("Uploaded"), "Stored in the corpus."),
+                "400": _error("No file, or a file name that is empty, absolute or has '..'."),
+                "401": refused,
+                "409": _error("corpus/catalog.json is malformed."),
+                "413": _error("Larger than max_upload_bytes."),
+                "415": _error("A file type that cannot be indexed."),
+                "422": _error("The document cannot be read (empty, undecodable, corrupt)."),
+            },
+        }},
+        "/api/admin/rebuild": {"post": {
+            **secured, "summary": "Start an incremental index build in the background",
+            "responses": {
+                "202": _json(_ref("RebuildJob"), "Started; poll the job."),
+                "401": refused,
+                "409": _error("A build is already running."),
+            },
+        }},
+        "/api/admin/rebuild/{job_id}": {"get": {
+            **secured, "summary": "Status and report of a rebuild job",
+            "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": _STRING}],
+            "responses": {
+                "200": _json(_ref("RebuildJob"), "The job."),
+                "401": refused,
+                "404": _error("No such job."),
+            },
+        }},
+        "/api/admin/reload": {"post": {
+            **secured, "summary": "Serve the newest published index version now",
+            "responses": {"200": _json(_ref("Reloaded"), "The version now served."),
+                          "401": refused},
+        }},
+    }
+
+
+def _components(settings: Settings) -> dict[str, Any]:
+    if not settings.admin_token:
+        return {"schemas": schemas(settings)}
+    return {"schemas": {**schemas(settings), **ADMIN_SCHEMAS},
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}}}
+
+
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The whole OpenAPI document for this app's settings."""
     unavailable = _error("The index or model could not be opened.")
+    limited = _rate_limited()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -152,6 +253,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                         "400": _error("Invalid JSON or an invalid field."),
                         "413": _error("Body or question too long."),
                         "415": _error("The body is not JSON."),
+                        "429": limited,
                         "503": unavailable,
                     },
                 },
@@ -162,13 +264,15 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             },
             "/api/health": {"get": {
                 "summary": "Index and model status",
-                "responses": {"200": _json(_ref("Health"), "Ready."), "503": unavailable},
+                "responses": {"200": _json(_ref("Health"), "Ready."), "429": limited,
+                              "503": unavailable},
             }},
             "/api/documents": {"get": {
                 "summary": "Metadata of every indexed document",
                 "responses": {
                     "200": _json({"type": "array", "items": _ref("DocumentMetadata")},
                                  "The documents, without their text."),
+                    "429": limited,
                     "503": unavailable,
                 },
             }},
@@ -179,13 +283,16 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Document"), "The document."),
                     "404": _error("No document with that id."),
+                    "429": limited,
                     "503": unavailable,
                 },
             }},
             "/api/openapi.json": {"get": {
                 "summary": "This description",
-                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document."),
+                              "429": limited},
             }},
+            **(admin_paths() if settings.admin_token else {}),
         },
-        "components": {"schemas": schemas(settings)},
+        "components": _components(settings),
     }

@@ -1,0 +1,363 @@
+"""Admin over HTTP: upload a document into the corpus, rebuild the index, reload it.
+
+The endpoints exist only when ``settings.admin_token`` (``CCQA_ADMIN_TOKEN``) is set; without
+it ``/api/admin/*`` is a plain 404. Every call needs ``Authorization: Bearer <token>``.
+
+    curl -H "Authorization: Bearer $CCQA_ADMIN_TOKEN" -F file=@plan.pdf -F title="Plan" \\
+         http://127.0.0.1:8000/api/admin/documents
+    curl -X POST -H "Authorization: Bearer $CCQA_ADMIN_TOKEN" http://127.0.0.1:8000/api/admin/rebuild
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Protocol
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.utils import secure_filename
+
+from ccqa import store
+from ccqa.api_errors import ApiError, error_response
+from ccqa.config import Settings
+from ccqa.documents import (
+    CATALOG_FIELDS,
+    CATALOG_NAME,
+    SUPPORTED_SUFFIXES,
+    doc_id_for,
+    load_catalog,
+    read_document,
+)
+from ccqa.errors import BadDocument, BuildLocked, CcqaError
+
+log = logging.getLogger(__name__)
+
+FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the metadata fields around the file
+MAX_FIELD_CHARS = 500
+MAX_NAME_BYTES = 200  # file systems allow 255; the staging and catalog names need a little room
+JOBS_DIR = ".jobs"  # inside index_dir, so that every worker process sees every job
+KEEP_JOBS = 20
+JOB_ID = re.compile(r"[0-9a-f]{16}")
+
+admin = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+
+class Reloadable(Protocol):
+    index_version: str
+
+    def reload_if_changed(self) -> bool: ...
+
+
+def register_admin(app: Flask, settings: Settings) -> None:
+    """Mount ``/api/admin`` when an admin token is configured; otherwise the paths do not exist."""
+    if not settings.admin_token:
+        return
+    if len(settings.admin_token) < 16:
+        log.warning("CCQA_ADMIN_TOKEN is short; use at least 16 random characters")
+    app.extensions["ccqa.admin"] = RebuildJobs(settings)
+    app.register_blueprint(admin)
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["ccqa.settings"]
+    return settings
+
+
+@admin.before_request
+def _require_token() -> Response | None:
+    """401 unless the request carries the admin token (compared in constant time)."""
+    token = _settings().admin_token
+    if not token:
+        raise ApiError(404, "not_found", f"There is no API endpoint at {request.path}.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        response = error_response(401, "unauthorized", "Send the header Authorization: Bearer <admin token>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ccqa admin"'
+        return response
+    request.max_content_length = _settings().max_upload_bytes + FORM_OVERHEAD_BYTES
+    return None
+
+# --- upload -----------------------------------------------------------------------------------
+
+@admin.post("/documents")
+def upload_document() -> tuple[Response, int]:
+    """Store one uploaded document in the corpus, after checking it can be read."""
+    settings = _settings()
+    upload = request.files.get("file")  # a body over the request limit raises 413 here
+    if upload is None:
+        raise ApiError(400, "missing_file", 'Send the document as multipart/form-data in the field "file".')
+    name = corpus_name(upload.filename or "")
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ApiError(415, "unsupported_document_type", f"{suffix or 'A file without an extension'} "
+                       f"cannot be indexed; send one of {kinds}.")
+    metadata = _catalog_fields(request.form)
+    corpus = settings.corpus_dir
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = corpus / name
+    if os.path.dirname(os.path.abspath(target)) != os.path.abspath(corpus):
+        raise ApiError(400, "invalid_filename", f"{upload.filename!r} would be stored outside the corpus.")
+    staging = corpus / f".upload-{secrets.token_hex(6)}"  # hidden: a build never reads it
+    staging.mkdir()
+    try:
+        staged = staging / name
+        _copy_limited(upload.stream, staged, settings.max_upload_bytes)
+        try:
+            entry = {**_catalog_entry(corpus, name), **metadata}
+            document = read_document(staged, staging, {name: entry}, settings.max_document_bytes)
+        except BadDocument as exc:
+            raise ApiError(422, "bad_document", f"{name} cannot be indexed: {exc}.") from None
+        replaced = target.exists()
+        if metadata:
+            write_catalog_entry(corpus, name, metadata)
+        os.replace(staged, target)
+        _fsync_dir(corpus)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("admin upload stored %s (%d characters)", name, len(document.text))
+    return jsonify({"path": name, "doc_id": doc_id_for(name), "title": document.title,
+                    "format": document.format, "chars": len(document.text), "pages": len(document.pages),
+                    "replaced": replaced, "metadata": metadata or None}), 201
+
+
+def corpus_name(filename: str) -> str:
+    """The plain file name an upload is stored under; ApiError 400 for a name that could escape.
+
+    >>> corpus_name("Plan 2021.pdf")
+    'Plan_2021.pdf'
+    """
+    raw = filename.replace("\\", "/")
+    parts = raw.split("/")
+    if not raw.strip() or raw.startswith("/") or re.match(r"[A-Za-z]:", raw) or ".." in parts or "\x00" in raw:
+        raise ApiError(400, "invalid_filename", f"The file name {filename!r} is empty, absolute or "
+                       "contains '..'; send a plain file name such as plan.pdf.")
+    safe = secure_filename(raw)
+    if not safe:
+        raise ApiError(400, "invalid_filename", f"The file name {filename!r} has no usable characters.")
+    suffix = PurePosixPath(raw).suffix.lower()
+    if suffix and PurePosixPath(safe).suffix.lower() != suffix:  # the stem was all non-ASCII
+        safe = f"upload-{hashlib.sha256(raw.encode()).hexdigest()[:8]}{suffix}"
+    if len(safe.encode()) > MAX_NAME_BYTES:
+        raise ApiError(400, "invalid_filename", f"The file name is longer than {MAX_NAME_BYTES} bytes; shorten it.")
+    return safe
+
+
+def _catalog_fields(form: Any) -> dict[str, str]:
+    fields = {}
+    for name in CATALOG_FIELDS:
+        value = (form.get(name) or "").strip()
+        if len(value) > MAX_FIELD_CHARS:
+            raise ApiError(400, "invalid_metadata", f"{name} is longer than {MAX_FIELD_CHARS} characters.")
+        if value:
+            fields[name] = value
+    return fields
+
+
+def _copy_limited(stream: IO[bytes], destination: Path, limit: int) -> None:
+    """Copy the upload to ``destination``, 413 once it passes ``limit`` bytes; fsync it."""
+    written = 0
+    with destination.open("xb") as out:
+        while chunk := stream.read(1 << 16):
+            written += len(chunk)
+            if written > limit:
+                raise ApiError(413, "upload_too_large", f"The document is larger than the {limit} bytes allowed.")
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _catalog_entry(corpus: Path, name: str) -> dict[str, Any]:
+    try:
+        return load_catalog(corpus).get(name, {})
+    except CcqaError:
+        return {}  # reported (409) only when the upload would rewrite the catalog
+
+
+def write_catalog_entry(corpus: Path, name: str, fields: dict[str, str]) -> None:
+    """Merge ``fields`` into the catalog entry of ``name``; the catalog is replaced atomically."""
+    path = corpus / CATALOG_NAME
+    with _locked(corpus / ".catalog.lock"):
+        try:
+            load_catalog(corpus)  # refuse to rewrite a catalog that is already malformed
+        except CcqaError as exc:
+            raise ApiError(409, "invalid_catalog", f"{exc}; fix it before uploading with metadata.") from None
+        raw = json.loads(path.read_text(encoding="utf-8-sig")) if path.is_file() else {}
+        raw[name] = {**raw.get(name, {}), **fields}
+        _write_atomically(path, json.dumps(raw, ensure_ascii=False, indent=2) + "\n")
+
+# --- rebuild and reload -----------------------------------------------------------------------
+
+@admin.post("/rebuild")
+def rebuild() -> tuple[Response, int]:
+    jobs: RebuildJobs = current_app.extensions["ccqa.admin"]
+    job = jobs.start()
+    response = jsonify(job)
+    response.headers["Location"] = f"/api/admin/rebuild/{job['job']}"
+    return response, 202
+
+
+@admin.get("/rebuild/<job_id>")
+def rebuild_status(job_id: str) -> Response:
+    jobs: RebuildJobs = current_app.extensions["ccqa.admin"]
+    job = jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, "unknown_job", f"There is no rebuild job {job_id!r}.")
+    return jsonify(job)
+
+
+@admin.post("/reload")
+def reload() -> Response:
+    """Load a newly published index version now instead of at the next periodic check."""
+    qa: Reloadable = current_app.extensions["ccqa"].get()
+    reloaded = qa.reload_if_changed()
+    return jsonify({"reloaded": reloaded, "index_version": qa.index_version,
+                    "published_version": store.current_version(_settings().index_dir)})
+
+
+class RebuildJobs:
+    """Incremental builds in a background thread, one at a time, each with a job record.
+
+    Records are JSON files in ``index_dir/.jobs`` so any worker process can report any job; the
+    running job holds ``.jobs/.lock``, so a second start in any worker is refused and a record
+    still "running" without its lock belongs to a worker that died. ``build`` is replaceable
+    (tests pass a fast fake encoder).
+    """
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Any] | None = None) -> None:
+        self.settings = settings
+        self.build = build or _incremental_build
+
+    def start(self) -> dict[str, Any]:
+        """Start a build and return its record; ApiError 409 when one is already running."""
+        held = _try_lock(self._dir() / ".lock")
+        if held is None or _build_running(self.settings.index_dir):
+            if held is not None:
+                held.close()
+            raise ApiError(409, "build_running", "An index build is already running; "
+                           "wait for it to finish and try again.")
+        job = {"job": secrets.token_hex(8), "status": "running", "started_at": _now(),
+               "finished_at": None, "report": None, "error": None}
+        self._save(job)
+        threading.Thread(target=self._run, args=(job, held), name=f"rebuild-{job['job']}", daemon=True).start()
+        return job
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        job = self._read(job_id)
+        if job is not None and job.get("status") == "running":
+            held = _try_lock(self._dir() / ".lock")
+            if held is not None:  # nobody is running it: the worker died mid-build
+                with held:
+                    job = self._read(job_id) or job  # it may have finished just now
+                    if job["status"] == "running":
+                        job = {**job, "status": "failed", "finished_at": _now(),
+                               "error": "the server stopped during the build; the previous index is still served"}
+                        self._save(job)
+        return job
+
+    def _read(self, job_id: str) -> dict[str, Any] | None:
+        if not JOB_ID.fullmatch(job_id):
+            return None
+        try:
+            job: dict[str, Any] = json.loads((self._dir() / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return job
+
+    def _run(self, job: dict[str, Any], held: IO[str]) -> None:
+        with held:  # closing it releases the job lock, after the final record is written
+            try:
+                report = self.build(self.settings)
+                job = {**job, "status": "succeeded", "report": report.to_dict()}
+            except CcqaError as exc:
+                log.warning("rebuild %s failed: %s", job["job"], exc)
+                job = {**job, "status": "failed", "error": str(exc)}
+            except Exception as exc:  # a bug must still end the job, not leave it "running"
+                log.exception("rebuild %s failed", job["job"])
+                job = {**job, "status": "failed", "error": f"unexpected error: {exc}"}
+            self._save({**job, "finished_at": _now()})
+
+    def _dir(self) -> Path:
+        return self.settings.index_dir / JOBS_DIR
+
+    def _save(self, job: dict[str, Any]) -> None:
+        directory = self._dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_atomically(directory / f"{job['job']}.json", json.dumps(job, ensure_ascii=False))
+        old = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP_JOBS]
+        for path in old:
+            path.unlink(missing_ok=True)
+
+
+def _incremental_build(settings: Settings) -> Any:
+    from ccqa.build import build_index
+
+    return build_index(settings, wait=True)  # a CLI build that slipped in first is waited for
+
+
+def _build_running(index_dir: Path) -> bool:
+    """Whether any process holds the build lock (taken and released at once to find out)."""
+    try:
+        with store.build_lock(index_dir):
+            return False
+    except BuildLocked:
+        return True
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+# --- files ------------------------------------------------------------------------------------
+
+def _try_lock(path: Path) -> IO[str] | None:
+    """The open, exclusively locked ``path``, or None when another holder has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
