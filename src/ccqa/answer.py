@@ -154,8 +154,8 @@ def best_sentences(
 
     ``asked`` is the user's own words when ``question`` was widened by a follow-up: the
     kind of answer wanted comes from it."""
-    question_terms = terms(question)
     asked = asked or question
+    question_terms = terms(asked) or terms(question)  # a follow-up's own words pick its sentence
     answer_type = expected_type(asked)
     choices = []
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):

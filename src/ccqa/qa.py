@@ -28,8 +28,7 @@ from ccqa.retrieve import Query, check_mode, search
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND = ("I could not find an answer to that in the documents. "
-             "The closest passages are listed below as related reading.")
+NOT_FOUND = "I could not find an answer to that in the documents."
 SENTENCE_CANDIDATES = 3  # the answer is taken from the best sentence of the top hits
 
 
