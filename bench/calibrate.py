@@ -36,7 +36,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(BENCH))
-import squad  # noqa: E402
+import squad
 
 
 def features(index: Index, encoder: TorchEncoder, questions: list[str]) -> np.ndarray:

@@ -20,15 +20,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from ccqa import store
 from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.embedding import TorchEncoder, verified_model_path
 from ccqa.index import Index
 from ccqa.lexical import terms
 from ccqa.retrieve import FusionParams, Query, search
-from ccqa import store
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
 WORK = Path(__file__).resolve().parent / "results" / "squad"
@@ -140,7 +138,7 @@ def main() -> int:
             "passages_embedded": report.passages_embedded, "sentences_embedded": report.sentences_embedded,
             "query_encode_ms": round(encode_ms, 2)}
     print(json.dumps(meta))
-    print(f"| mode | R@1 | R@5 | R@20 | MRR@10 | answer@1 | search ms/q |\n|---|---|---|---|---|---|---|")
+    print("| mode | R@1 | R@5 | R@20 | MRR@10 | answer@1 | search ms/q |\n|---|---|---|---|---|---|---|")
     for mode, r in results.items():
         print(f"| {mode} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['recall@20']:.3f} | "
               f"{r['mrr@10']:.3f} | {r['answer@1']:.3f} | {r['ms_per_question']:.2f} |")

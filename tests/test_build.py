@@ -95,16 +95,15 @@ def test_missing_index_says_to_build(tmp_path: Path) -> None:
 
 def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    with store.build_lock(settings.index_dir):
-        with pytest.raises(BuildLocked, match="another build is running"):
-            _build(settings)
+    with store.build_lock(settings.index_dir), pytest.raises(BuildLocked, match="another build is running"):
+        _build(settings)
 
 
 def test_dense_search_drops_faiss_padding_when_k_exceeds_size(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _build(settings)
     index = _load(settings)
-    rows, scores = index.dense_search(HashingEncoder().encode(["GDP"])[0], len(index) + 10)
+    rows, _ = index.dense_search(HashingEncoder().encode(["GDP"])[0], len(index) + 10)
     assert len(rows) == len(index) and (rows >= 0).all()
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from index_fixtures import SEED
 
 from ccqa.data import Document
@@ -40,7 +42,7 @@ def test_long_paragraph_is_windowed_with_one_sentence_overlap() -> None:
     doc = Document(doc_id="d", path="d.txt", title="D", text=" ".join(sentences))
     passages = passages_for(doc, ChunkingParams(max_tokens=40))
     assert len(passages) > 2
-    for before, after in zip(passages, passages[1:]):
+    for before, after in itertools.pairwise(passages):
         assert before.sentences[-1] == after.sentences[0]
         assert before.block == after.block
     covered = {s for p in passages for s in p.sentences}

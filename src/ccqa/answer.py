@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -20,8 +20,8 @@ from ccqa.lexical import terms, words
 # --- follow-ups -------------------------------------------------------------------------
 
 _CONTINUATIONS = ("and ", "also ", "what about ", "how about ", "and what", "then ", "but ")
-_ANAPHORS = frozenset("its they them their theirs these those he him his she her hers".split())
-_WEAK_ANAPHORS = frozenset("it this that there".split())
+_ANAPHORS = frozenset(["its", "they", "them", "their", "theirs", "these", "those", "he", "him", "his", "she", "her", "hers"])
+_WEAK_ANAPHORS = frozenset(["it", "this", "that", "there"])
 
 
 def is_follow_up(question: str) -> bool:

@@ -10,23 +10,29 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import sha256_hex
 from ccqa.documents import CorpusScan, scan_corpus
-from ccqa.embedding import (Encoder, TorchEncoder, WordPieceCounter, verified_model_path,
-                             write_onnx_encoder)
+from ccqa.embedding import (
+    Encoder,
+    TorchEncoder,
+    WordPieceCounter,
+    verified_model_path,
+    write_onnx_encoder,
+)
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
 from ccqa.passages import ChunkingParams, passages_for
-from ccqa import store
 
 log = logging.getLogger(__name__)
+DEFAULT_CHUNKING = ChunkingParams()
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,8 @@ class BuildReport:
         state = f"published version {self.version}" if self.published else "index already up to date"
         lines = [
             f"{state}: {self.documents} documents, {self.passages} passages in {self.seconds:.1f}s",
-            f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
-            f"unchanged {len(self.unchanged)}, skipped {len(self.skipped)}",
+            (f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
+             f"unchanged {len(self.unchanged)}, skipped {len(self.skipped)}"),
             f"  embedded {self.passages_embedded} passages and {self.sentences_embedded} sentences",
         ]
         lines += [f"  skipped {s['path']}: {s['reason']}" for s in self.skipped]
@@ -87,7 +93,7 @@ def build_index(
     progress: bool = False,
     encoder: Encoder | None = None,
     count_tokens: Callable[[str], int] | None = None,
-    params: ChunkingParams = ChunkingParams(),
+    params: ChunkingParams = DEFAULT_CHUNKING,
 ) -> BuildReport:
     """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``."""
     started = time.perf_counter()

@@ -7,8 +7,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ccqa.config import Settings
 from ccqa.data import Answer

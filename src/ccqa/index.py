@@ -19,15 +19,16 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from ccqa.data import Document, Passage
-from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.embedding import file_sha256
+from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.lexical import terms
 
 FORMAT_VERSION = 1

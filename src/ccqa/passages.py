@@ -9,8 +9,8 @@ and sentence carries exact character offsets into ``Document.text``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterator
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
@@ -22,9 +22,7 @@ SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 # Abbreviations after which a period does not end a sentence. Company suffixes (Ltd., Inc.,
 # Co.) are left out on purpose: they end sentences more often than not.
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt gov sen rep rev hon pres vs etc "
-    "e.g i.e cf al approx dept est fig figs vol vols no nos pp ed eds jan feb mar apr jun jul "
-    "aug sep sept oct nov dec u.s u.k u.n a.m p.m".split()
+    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "rev", "hon", "pres", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "dept", "est", "fig", "figs", "vol", "vols", "no", "nos", "pp", "ed", "eds", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "a.m", "p.m"]
 )
 _CJK_END = re.compile(r"[。！？]+[”’」』）)\"']*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")

@@ -14,7 +14,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ccqa import store
 from ccqa.answer import best_sentences, confidence, evidence_for, is_answered, resolve_follow_up

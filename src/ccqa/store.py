@@ -17,8 +17,8 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ccqa.errors import BuildLocked, IndexMissing
 
