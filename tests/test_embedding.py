@@ -1,0 +1,140 @@
+"""The ONNX serving encoder: same vectors as PyTorch, verified by sha256, no PyTorch import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from index_fixtures import SEED
+
+from ccqa import store
+from ccqa.config import Settings
+from ccqa.embedding import OnnxEncoder, TorchEncoder, export_onnx, file_sha256, verified_model_path
+from ccqa.errors import CcqaError, ModelError
+from ccqa.qa import QA
+
+QUESTIONS = [
+    "What was the GDP of the Chengdu-Chongqing economic circle?",
+    "Which two cities anchor the economic circle?",
+    "How fast did foreign trade grow?",
+    "a",
+    "When was the plan approved, and by whom was it announced at the meeting in the western region?",
+]
+
+
+def texts_to_compare() -> list[str]:
+    """Questions, the seed article's lines and sentence pieces: short and long, ~150 texts."""
+    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pieces = [s.strip() + "." for line in lines for s in line.split(". ") if len(s.strip()) > 3]
+    return QUESTIONS + lines + pieces
+
+
+@pytest.fixture(scope="module")
+def model_path() -> Path:
+    settings = Settings()
+    return verified_model_path(settings.model_path, settings.model_sha256)
+
+
+@pytest.fixture(scope="module")
+def fp32_export(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> tuple[Path, str]:
+    path = tmp_path_factory.mktemp("onnx") / "encoder.onnx"
+    return path, export_onnx(model_path, path, quantize=False)
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray((a * b).sum(axis=1))
+
+
+def test_fp32_onnx_encoder_agrees_with_pytorch(fp32_export: tuple[Path, str], model_path: Path,
+                                               real_encoder: TorchEncoder) -> None:
+    path, sha256 = fp32_export
+    assert sha256 == file_sha256(path)
+    texts = texts_to_compare()
+    expected = real_encoder.encode(texts)
+    encoder = OnnxEncoder(path, model_path, sha256)
+    batched = encoder.encode(texts, batch_size=16)
+    one_by_one = np.vstack([encoder.encode([t]) for t in texts])
+    assert batched.shape == expected.shape == (len(texts), 384)
+    assert cosines(batched, expected).min() >= 0.9999
+    assert cosines(one_by_one, expected).min() >= 0.9999
+    assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_index_carries_a_verified_int8_encoder_close_to_pytorch(seed_settings: Settings, model_path: Path,
+                                                                real_encoder: TorchEncoder) -> None:
+    version = store.current_dir(seed_settings.index_dir)
+    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    assert record["file"] == "encoder.onnx"
+    assert record["sha256"] == file_sha256(version / "encoder.onnx")
+    encoder = OnnxEncoder(version / record["file"], model_path, record["sha256"])
+    texts = texts_to_compare()
+    similarity = cosines(np.vstack([encoder.encode([t]) for t in texts]), real_encoder.encode(texts))
+    assert similarity.min() >= (0.98 if record["quantized"] else 0.9999)
+
+
+def test_serving_uses_onnx_when_the_index_has_it(seed_settings: Settings) -> None:
+    qa = QA.open(seed_settings)
+    assert type(qa.encoder).__name__ == "OnnxEncoder"
+    assert qa.ask(QUESTIONS[0]).found
+    assert isinstance(QA.open(replace(seed_settings, encoder="torch")).encoder, TorchEncoder)
+
+
+def _copy_index(seed_settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, index_dir)
+    return replace(seed_settings, index_dir=index_dir), store.current_dir(index_dir)
+
+
+def test_tampered_encoder_file_is_refused(seed_settings: Settings, tmp_path: Path) -> None:
+    settings, version = _copy_index(seed_settings, tmp_path)
+    onnx = version / "encoder.onnx"
+    data = bytearray(onnx.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    onnx.write_bytes(bytes(data))
+    with pytest.raises(CcqaError, match="encoder.onnx"):
+        QA.open(settings)
+    # Even with the file list of the manifest rewritten to match, the encoder's own sha256 refuses it.
+    manifest = json.loads((version / "manifest.json").read_text())
+    manifest["files"]["encoder.onnx"] = file_sha256(onnx)
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="sha256"):
+        QA.open(settings)
+
+
+def test_onnx_encoder_required_but_missing_is_a_clear_error(seed_settings: Settings, tmp_path: Path) -> None:
+    settings, version = _copy_index(seed_settings, tmp_path)
+    manifest = json.loads((version / "manifest.json").read_text())
+    del manifest["extra"]["onnx"], manifest["files"]["encoder.onnx"]
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    (version / "encoder.onnx").unlink()
+    with pytest.raises(ModelError, match="no encoder.onnx"):
+        QA.open(replace(settings, encoder="onnx"))
+    assert isinstance(QA.open(settings).encoder, TorchEncoder)  # auto falls back to PyTorch
+    with pytest.raises(CcqaError, match="CCQA_ENCODER"):
+        QA.open(replace(settings, encoder="tensorflow"))
+
+
+def test_serving_path_does_not_import_torch(seed_settings: Settings) -> None:
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ccqa.config import Settings\n"
+        "from ccqa.qa import QA\n"
+        "qa = QA.open(Settings(index_dir=Path(sys.argv[1]), cache_size=0))\n"
+        f"answer = qa.ask({QUESTIONS[0]!r})\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers'))\n"
+        "print(type(qa.encoder).__name__, answer.found, heavy)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-c", program, str(seed_settings.index_dir)],
+                            env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "OnnxEncoder True []"
