@@ -124,7 +124,7 @@ def upload_document() -> tuple[Response, int]:
         if metadata:
             write_catalog_entry(corpus, name, metadata)
         os.replace(staged, target)
-        _fsync_dir(corpus)
+        store.fsync_dir(corpus)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("admin upload stored %s (%d characters)", name, len(document.text))
@@ -354,10 +354,3 @@ def _write_atomically(path: Path, text: str) -> None:
     finally:
         tmp.unlink(missing_ok=True)
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

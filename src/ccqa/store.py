@@ -66,14 +66,14 @@ def publish(index_dir: Path, staged: Path, name: str) -> Path:
     final = index_dir / VERSIONS / name
     _fsync_tree(staged)
     staged.rename(final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     pointer = index_dir / (CURRENT + ".tmp")
     with pointer.open("w", encoding="utf-8") as handle:
         handle.write(name + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     pointer.replace(index_dir / CURRENT)
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
     return final
 
 
@@ -115,7 +115,8 @@ def build_lock(index_dir: Path, wait: bool = False) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -128,4 +129,4 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(root)
+    fsync_dir(root)
