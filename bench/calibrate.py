@@ -49,7 +49,7 @@ def features(index: Index, encoder: TorchEncoder, questions: list[str]) -> np.nd
         choices = decision.best_sentences(question, vector, hits, sentence_vectors, index.document_frequency, n)
         best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
         evidence = decision.evidence_for(question, hits, best, index.document_frequency, n)
-        rows.append([*evidence.vector(), evidence.person_missing])
+        rows.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
     return np.asarray(rows)
 
 
@@ -87,7 +87,7 @@ def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
     }
 
 
-NAMES, PERSON = 7, 8  # vetoes: a name no document uses; "who is the ...?" with no name in the sentence
+NAMES, PERSON, TOPIC = 7, 8, 9  # vetoes: an unknown name; "who is the ...?" naming no one; unknown topic
 FITTED = slice(0, 8)  # the columns of Evidence.vector(); the last one is only a veto
 
 
@@ -98,7 +98,7 @@ def current_decision(x: np.ndarray) -> np.ndarray:
 
 
 def not_vetoed(x: np.ndarray) -> np.ndarray:
-    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5)
+    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5)
 
 
 def main() -> int:

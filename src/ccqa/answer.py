@@ -189,6 +189,7 @@ class Evidence:
     numbers_missing: float  # 1: a number or year of the question is absent from the passage
     unknown_names: float  # 1: the question names something the collection never uses
     person_missing: float = 0.0  # 1: "who is the <role> ...?" but the sentence names nobody (a veto, not fitted)
+    topic_unknown: float = 0.0  # 1: a short question (<= 2 terms) with a term no document uses (a veto)
 
     def vector(self) -> list[float]:
         return [self.dense_top, self.sentence_semantic, self.passage_coverage, self.sentence_coverage,
@@ -223,6 +224,7 @@ def evidence_for(
     hit = hits[choice.hit_index]
     sentence = hit.passage.sentence_texts()[choice.sentence_index]
     numbers = set(_NUMBER_TOKEN.findall(asked))
+    asked_terms = terms(asked)
     return Evidence(
         dense_top=max(h.dense_score for h in hits),
         sentence_semantic=choice.semantic,
@@ -233,6 +235,7 @@ def evidence_for(
         numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(hit.passage.text)) else 0.0,
         unknown_names=unknown_names(asked, df),
         person_missing=1.0 if _ASKS_FOR_PERSON.search(asked) and not choice.typed else 0.0,
+        topic_unknown=1.0 if len(set(asked_terms)) <= 2 and any(df(t) == 0 for t in asked_terms) else 0.0,
     )
 
 
@@ -243,7 +246,8 @@ def confidence(evidence: Evidence) -> float:
 
 
 def is_answered(evidence: Evidence) -> bool:
-    """The no-answer decision: confident enough, not about a name no document uses, and not a
-    "who is the mayor of X?" answered by a sentence that names no one."""
-    vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5
+    """The no-answer decision: confident enough, not about a name no document uses, not a
+    "who is the mayor of X?" answered by a sentence that names no one, and not a short question
+    whose topic ("population of Chengdu") no document uses."""
+    vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5
     return confidence(evidence) >= DECISION_THRESHOLD and not vetoed
