@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pytest
 from index_fixtures import HashingEncoder, seed_corpus
+from live import poll
 
 from ccqa import store
 from ccqa.build import build_index
@@ -89,16 +90,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def ccqa_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "ccqa"), *args]
 
@@ -124,7 +115,7 @@ class Server:
                  "--port", str(self.port), "--workers", "2"],
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_until(self._ready, START_S, f"ccqa serve on port {self.port}")
+            poll(self._ready, f"ccqa serve on port {self.port}", START_S)
         except AssertionError:
             self.stop()
             raise AssertionError(f"ccqa serve did not start:\n{self.output()}") from None
@@ -209,7 +200,7 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(
 
         client = threading.Thread(target=slow_request)
         client.start()
-        wait_until(running.slow_mark.exists, 30, "the slow request to reach the engine")
+        poll(running.slow_mark.exists, "the slow request to reach the engine", 30)
         stopped_at = time.monotonic()
         running.process.send_signal(signal.SIGTERM)
         client.join(timeout=40)
@@ -229,13 +220,12 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(
 
 @pytest.mark.slow
 def test_a_worker_killed_with_sigkill_is_replaced_and_answers_continue(server: Server) -> None:
-    before = wait_until(lambda: len(server.workers()) == 2 and server.workers(), 30,
-                        "two workers")
+    before = poll(lambda: len(server.workers()) == 2 and server.workers(), "two workers", 30)
     victim = min(before)
     os.kill(victim, signal.SIGKILL)
     answers = [server.ask(GDP)[0] for _ in range(10)]  # the other worker answers meanwhile
-    after = wait_until(lambda: (w := server.workers()) and len(w) == 2 and victim not in w and w,
-                       60, "the master to start a new worker")
+    after = poll(lambda: (w := server.workers()) and len(w) == 2 and victim not in w and w,
+                 "the master to start a new worker", 60)
     assert answers == [200] * 10
     assert len(after - before) == 1
     assert {server.ask(GDP)[0] for _ in range(10)} == {200}
@@ -302,7 +292,7 @@ def test_build_killed_midway_leaves_the_old_index_and_the_next_build_cleans_up(
                               str(settings.index_dir), str(mark), str(TESTS)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_until(lambda: mark.exists() or build.poll() is not None, 60, "the build to write")
+        poll(lambda: mark.exists() or build.poll() is not None, "the build to write", 60)
         assert build.poll() is None, build.stderr.read() if build.stderr else ""
         build.kill()
     finally:

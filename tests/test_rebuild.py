@@ -6,7 +6,6 @@ A real HTTP server (werkzeug, threaded) on 127.0.0.1 serves the app while builds
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -17,16 +16,16 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Self
 
 import pytest
 from flask import Flask
 from index_fixtures import HashingEncoder, seed_corpus
+from live import poll, serve_in_thread
 from test_admin import MONORAIL, fast_build, tiny_settings
 from test_documents import make_pdf
-from werkzeug.serving import make_server
 
 from ccqa import store
 from ccqa.app import create_app
@@ -40,19 +39,6 @@ RAILWAY_QUESTION = "When did the high-speed railway open?"
 
 
 # --- helpers: a live server, a client that hammers it, polling ---------------------------------
-
-
-@contextlib.contextmanager
-def live_server(app: Flask) -> Iterator[int]:
-    """Serve ``app`` on a free loopback port in a thread; yields the port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        thread.join(10)
 
 
 def request_json(port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -71,17 +57,6 @@ def ask(port: int, question: str) -> dict[str, Any]:
     assert status == 200, body
     answer: dict[str, Any] = body
     return answer
-
-
-def poll(condition: Callable[[], Any], what: str, deadline_s: float = 30.0) -> Any:
-    """Call ``condition`` until it returns something truthy; fail after ``deadline_s``."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {deadline_s}s waiting for {what}")
 
 
 class Hammer:
@@ -227,7 +202,7 @@ def test_server_keeps_answering_during_rebuilds_and_then_serves_the_new_document
 ) -> None:
     settings = tiny_settings(tmp_path, reload_interval_s=0.3)
     first = store.current_version(settings.index_dir)
-    with live_server(serving_app(settings)) as port, Hammer(port, MONORAIL_QUESTION) as hammer:
+    with serve_in_thread(serving_app(settings)) as port, Hammer(port, MONORAIL_QUESTION) as hammer:
         poll(lambda: hammer.count >= 20, "requests to flow before the rebuild")
         (settings.corpus_dir / "monorail.txt").write_text(MONORAIL, encoding="utf-8")
         added = fast_build(settings)
@@ -307,7 +282,7 @@ def test_bad_new_version_keeps_the_old_index_serving(tmp_path: Path, corrupt: Ca
     good = store.current_version(settings.index_dir)
     assert good is not None
     bad = "29990101T000000Z-bad000"
-    with live_server(serving_app(settings)) as port:
+    with serve_in_thread(serving_app(settings)) as port:
         assert ask(port, RAILWAY_QUESTION)["index_version"] == good
         corrupt(settings, bad)
         (settings.index_dir / store.CURRENT).write_text(bad + "\n", encoding="utf-8")
@@ -361,7 +336,7 @@ def test_maintainer_drops_pdf_html_and_gbk_files_and_the_running_app_answers(
         cache_size=0,
     )
     app = create_app(settings, qa=QA.open(settings, encoder=real_encoder))
-    with live_server(app) as port:
+    with serve_in_thread(app) as port:
         before = request_json(port, "GET", "/api/health")[1]["index_version"]
         (settings.corpus_dir / "hydrogen-plan.pdf").write_bytes(make_pdf(PDF_PAGES, title="Hydrogen Corridor Plan"))
         (settings.corpus_dir / "ferry-museum.html").write_text(HTML_PAGE, encoding="utf-8")

@@ -7,7 +7,6 @@ overrides ``app`` (for instance with the real index) reuses everything else unch
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ import pytest
 from browser_setup import CHROMIUM_ARGS, chromium_executable
 from chat_fake import ChatFakeQA
 from flask import Flask
+from live import serve_in_thread
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
-from werkzeug.serving import make_server
 
 from ccqa.app import create_app
 from ccqa.config import Settings
@@ -48,14 +47,8 @@ def app(fake_qa: ChatFakeQA) -> Flask:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve_in_thread(app) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def open_page(browser: Browser, base_url: str, width: int, height: int
@@ -93,17 +86,18 @@ def open_page(browser: Browser, base_url: str, width: int, height: int
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A desktop-sized page on the live server's chat page."""
-    opened, check_and_close = open_page(browser, live_server, 1280, 900)
-    opened.goto(live_server)
-    yield opened
-    check_and_close()
+    yield from _chat_page(browser, live_server, 1280, 900)
 
 
 @pytest.fixture
 def mobile_page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A 375px-wide page on the live server's chat page."""
-    opened, check_and_close = open_page(browser, live_server, 375, 740)
-    opened.goto(live_server)
+    yield from _chat_page(browser, live_server, 375, 740)
+
+
+def _chat_page(browser: Browser, base_url: str, width: int, height: int) -> Iterator[Page]:
+    opened, check_and_close = open_page(browser, base_url, width, height)
+    opened.goto(base_url)
     yield opened
     check_and_close()
 
