@@ -29,7 +29,7 @@ from ccqa.embedding import TorchEncoder, verified_model_path
 from ccqa.evaluate import read_questions
 from ccqa.index import Index
 from ccqa.lexical import terms
-from ccqa.qa import SENTENCE_CANDIDATES
+from ccqa.qa import weigh
 from ccqa.retrieve import Query, search
 
 BENCH = Path(__file__).resolve().parent
@@ -42,13 +42,10 @@ import squad
 def features(index: Index, encoder: TorchEncoder, questions: list[str]) -> np.ndarray:
     vectors = encoder.encode(questions, batch_size=128)
     rows = []
-    n = len(index)
     for question, vector in zip(questions, vectors):
-        hits = search(index, Query(question, vector, terms(question)), k=5)
-        sentence_vectors = [index.sentence_vectors_of(index.row_of[h.passage.passage_id]) for h in hits]
-        choices = decision.best_sentences(question, vector, hits, sentence_vectors, index.document_frequency, n)
-        best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
-        evidence = decision.evidence_for(question, hits, best, index.document_frequency, n)
+        query = Query(question, vector, terms(question))
+        _, _, evidence = weigh(question, question, query, search(index, query, k=5), index)
+        assert evidence is not None
         rows.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
     return np.asarray(rows)
 

@@ -18,7 +18,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ccqa import store
-from ccqa.answer import best_sentences, confidence, evidence_for, is_answered, resolve_follow_up
+from ccqa.answer import (
+    Evidence,
+    SentenceChoice,
+    best_sentences,
+    confidence,
+    evidence_for,
+    is_answered,
+    resolve_follow_up,
+)
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
 from ccqa.embedding import Encoder, serving_encoder, verified_model_path
@@ -33,16 +41,25 @@ NOT_FOUND = "I could not find an answer to that in the documents."
 SENTENCE_CANDIDATES = 3  # the answer is taken from the best sentence of the top hits
 
 
-def answer_from(question: str, resolved: str, query: Query, hits: list[Hit], index: Index, mode: str) -> Answer:
-    """Choose the answering sentence among ``hits`` and decide whether it answers at all."""
+def weigh(question: str, resolved: str, query: Query, hits: list[Hit], index: Index
+          ) -> tuple[list[SentenceChoice], SentenceChoice | None, Evidence | None]:
+    """Each hit's best sentence, the answering one among the top hits, and the evidence the
+    no-answer decision reads (None, None when there are no hits). bench/calibrate.py fits on it."""
     n = max(len(index), 1)
     vectors = [index.sentence_vectors_of(index.row_of[h.passage.passage_id]) for h in hits]
     choices = best_sentences(resolved, query.vector, hits, vectors, index.document_frequency, n, asked=question)
-    passages = tuple(_cited(index, h, h.passage.sentences[c.sentence_index]) for h, c in zip(hits, choices))
     if not choices:
-        return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode)
+        return choices, None, None
     best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
-    evidence = evidence_for(resolved, hits, best, index.document_frequency, n, asked=question)
+    return choices, best, evidence_for(resolved, hits, best, index.document_frequency, n, asked=question)
+
+
+def answer_from(question: str, resolved: str, query: Query, hits: list[Hit], index: Index, mode: str) -> Answer:
+    """Choose the answering sentence among ``hits`` and decide whether it answers at all."""
+    choices, best, evidence = weigh(question, resolved, query, hits, index)
+    passages = tuple(_cited(index, h, h.passage.sentences[c.sentence_index]) for h, c in zip(hits, choices))
+    if best is None or evidence is None:
+        return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode)
     conf = confidence(evidence)
     if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf)
