@@ -262,12 +262,15 @@ class OnnxEncoder:
             actual = file_sha256(self.onnx_path)
         except OSError as exc:
             raise ModelError(f"cannot read the ONNX encoder {self.onnx_path}: {exc}") from exc
+        self._check_sha256(actual)
+        return self
+
+    def _check_sha256(self, actual: str) -> None:
         if self.expected_sha256 is not None and actual != self.expected_sha256:
             raise ModelError(
                 f"the ONNX encoder {self.onnx_path} has sha256 {actual}, expected "
                 f"{self.expected_sha256}: run `ccqa build --full` to export it again"
             )
-        return self
 
     def load(self) -> OnnxEncoder:
         """Verify the file and start the session now (otherwise the first ``encode`` does)."""
@@ -280,11 +283,7 @@ class OnnxEncoder:
                 except OSError as exc:
                     raise ModelError(f"cannot read the ONNX encoder {self.onnx_path}: {exc}") from exc
                 actual = hashlib.sha256(model).hexdigest()
-                if self.expected_sha256 is not None and actual != self.expected_sha256:
-                    raise ModelError(
-                        f"the ONNX encoder {self.onnx_path} has sha256 {actual}, expected "
-                        f"{self.expected_sha256}: run `ccqa build --full` to export it again"
-                    )
+                self._check_sha256(actual)
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self.threads
                 options.inter_op_num_threads = 1
