@@ -27,8 +27,9 @@ from ccqa.api_errors import ApiError, is_api_request, register_error_handlers
 from ccqa.config import Settings
 from ccqa.data import Answer, Document
 from ccqa.errors import CcqaError
-from ccqa.openapi import MODES, openapi_document
+from ccqa.openapi import openapi_document
 from ccqa.ratelimit import install_rate_limit
+from ccqa.retrieve import MODES
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("ccqa.access")

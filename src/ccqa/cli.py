@@ -13,8 +13,7 @@ from pathlib import Path
 from ccqa.config import Settings
 from ccqa.data import Answer
 from ccqa.errors import CcqaError
-
-MODES = ("hybrid", "dense", "bm25")
+from ccqa.retrieve import MODES
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,8 +10,7 @@ from typing import Any
 
 from ccqa import __version__
 from ccqa.config import Settings
-
-MODES = ("hybrid", "dense", "bm25")
+from ccqa.retrieve import MODES
 
 
 def _ref(name: str) -> dict[str, str]:
