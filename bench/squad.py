@@ -83,7 +83,7 @@ def run_mode(index: Index, queries: list[Query], questions: list[SquadQuestion],
         gold = (question.doc_id, question.paragraph)
         rank = None
         for position, hit in enumerate(hits, 1):
-            row = index.row_of[hit.passage.passage_id]
+            row = hit.row
             if paragraph_of(index, row, starts) == gold:
                 rank = position
                 break

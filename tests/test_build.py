@@ -69,7 +69,7 @@ def test_manifest_records_what_was_built(tmp_path: Path) -> None:
     assert manifest["passage_count"] == len(_load(settings).passages)
     assert manifest["chunking"]["max_tokens"] > 0
     assert set(manifest["documents"]) == {"chengdu-chongqing-economic-circle-accelerates"}
-    assert "dense.faiss" in manifest["files"] and "passages.jsonl" in manifest["files"]
+    assert {"dense.faiss", "passages.npy", "sentence_spans.npy", "sentence_vectors.npy"} <= set(manifest["files"])
 
 
 def test_index_built_with_another_model_is_refused_with_a_clear_message(tmp_path: Path) -> None:
@@ -82,9 +82,9 @@ def test_index_built_with_another_model_is_refused_with_a_clear_message(tmp_path
 def test_corrupt_index_file_is_named_at_load(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _build(settings)
-    path = store.current_dir(settings.index_dir) / "passages.jsonl"
-    path.write_text(path.read_text()[:-50])
-    with pytest.raises(IndexCorrupt, match="passages.jsonl"):
+    path = store.current_dir(settings.index_dir) / "passages.npy"
+    path.write_bytes(path.read_bytes()[:-50])
+    with pytest.raises(IndexCorrupt, match="passages.npy"):
         _load(settings)
 
 
@@ -113,3 +113,47 @@ def test_index_build_refuses_mismatched_vectors(tmp_path: Path) -> None:
     index = _load(settings)
     with pytest.raises(ValueError, match="passages but"):
         Index.build(index.documents.values(), index.passages, np.zeros((1, 64)), np.zeros((0, 64)), index.manifest)
+
+
+def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> None:
+    from ccqa.documents import scan_corpus
+    from ccqa.passages import passages_for
+
+    settings = _settings(tmp_path)
+    _build(settings)
+    index = _load(settings)
+    (document,) = scan_corpus(settings.corpus_dir).documents
+    expected = passages_for(document, count_tokens=approximate_token_count)
+    assert list(index.passages) == expected
+    assert index.passages[-1] == expected[-1]
+    assert [index.passages.row_of(p.passage_id) for p in expected] == list(range(len(expected)))
+    assert index.passages.row_of("no-such-passage") is None
+    with pytest.raises(IndexError):
+        index.passages[len(expected)]
+
+
+def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_2(tmp_path: Path) -> None:
+    """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
+    JSON lines and its vectors in passage_vectors.npy."""
+    from ccqa.embedding import file_sha256
+
+    settings = _settings(tmp_path)
+    _build(settings)
+    directory = store.current_dir(settings.index_dir)
+    built = list(_load(settings).passages)
+    with (directory / "passages.jsonl").open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(p.to_dict()) + "\n" for p in built)
+    (directory / "passages.npy").unlink()
+    (directory / "sentence_spans.npy").unlink()
+    manifest = json.loads((directory / "manifest.json").read_text())
+    files = {name: file_sha256(directory / name) for name in manifest["files"] if (directory / name).exists()}
+    files["passages.jsonl"] = file_sha256(directory / "passages.jsonl")
+    (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1, "files": files}))
+
+    assert list(_load(settings).passages) == built
+    encoder = HashingEncoder()
+    report = _build(settings, encoder)  # nothing changed but the format: rewritten, nothing embedded
+    assert report.published and encoder.calls == []
+    assert list(_load(settings).passages) == built
+    manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
+    assert manifest["format_version"] == 2 and "passages.jsonl" not in manifest["files"]

@@ -326,7 +326,7 @@ def flip_a_byte(path: Path) -> None:
 def test_truncated_index_file_stops_serve_with_one_line_naming_it(
         seed_settings: Settings, tmp_path: Path) -> None:
     settings = copy_index(seed_settings, tmp_path / "index")
-    broken = store.current_dir(settings.index_dir) / "passage_vectors.npy"
+    broken = store.current_dir(settings.index_dir) / "sentence_vectors.npy"
     truncate(broken)
     done = run_ccqa(["serve", "--index", str(settings.index_dir), "--port", str(free_port())],
                     env={})
@@ -360,13 +360,13 @@ def test_live_reload_of_a_corrupt_version_keeps_the_old_one_serving(
     old = qa.index_version
     bad = settings.index_dir / store.VERSIONS / store.new_version_name()
     shutil.copytree(store.current_dir(settings.index_dir), bad)
-    truncate(bad / "passages.jsonl")
+    truncate(bad / "passages.npy")
     (settings.index_dir / store.CURRENT).write_text(bad.name + "\n", encoding="utf-8")
 
     caplog.set_level(logging.ERROR, logger="ccqa.qa")
     assert qa.maybe_reload() is False
     assert qa.index_version == old and qa.ask(GDP).found
-    assert str(bad / "passages.jsonl") in caplog.text
+    assert str(bad / "passages.npy") in caplog.text
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ def test_citations_point_at_the_exact_text(seed_qa) -> None:  # type: ignore[no-
 
 def test_overlap_windows_of_one_block_never_fill_the_results_twice(seed_qa) -> None:  # type: ignore[no-untyped-def]
     answer = seed_qa.ask("economic circle", k=20)
-    blocks = [(p.citation.doc_id, seed_qa.index.passages[seed_qa.index.row_of[p.citation.passage_id]].block)
+    blocks = [(p.citation.doc_id, seed_qa.index.passages[seed_qa.index.passages.row_of(p.citation.passage_id)].block)
               for p in answer.passages]
     assert len(blocks) == len(set(blocks))
 

@@ -248,7 +248,7 @@ def _copy_current(settings: Settings, name: str) -> Path:
 
 
 def _truncate_passages(settings: Settings, name: str) -> None:
-    path = _copy_current(settings, name) / "passages.jsonl"
+    path = _copy_current(settings, name) / "passages.npy"
     path.write_bytes(path.read_bytes()[:-40])
 
 
@@ -257,7 +257,7 @@ def _garbage_manifest(settings: Settings, name: str) -> None:
 
 
 def _flipped_vector_bytes(settings: Settings, name: str) -> None:
-    path = _copy_current(settings, name) / "passage_vectors.npy"
+    path = _copy_current(settings, name) / "sentence_vectors.npy"
     data = bytearray(path.read_bytes())
     data[-8:] = b"\xff" * 8
     path.write_bytes(bytes(data))

@@ -77,8 +77,9 @@ class _VectorCache:
     @classmethod
     def from_index(cls, index: Index) -> _VectorCache:
         cache = cls()
+        passage_vectors = np.array(index.passage_vectors)  # rows of a copy: outlive the index's mapping
         for row, passage in enumerate(index.passages):
-            cache.passages[passage.text_hash] = index.passage_vectors[row]
+            cache.passages[passage.text_hash] = passage_vectors[row]
             for text, vector in zip(passage.sentence_texts(), index.sentence_vectors_of(row)):
                 cache.sentences[sha256_hex(text)] = vector
         return cache
@@ -110,7 +111,9 @@ def build_index(
         report = _compare(scan, previous)
         same_layout = previous is not None and previous.manifest.chunking == params.to_dict() and \
             previous.manifest.extra.get("lexical") == LEXICAL_PARAMS
-        if same_layout and previous is not None and not (report["added"] or report["changed"] or report["removed"]):
+        current_format = previous is not None and previous.manifest.format_version == FORMAT_VERSION
+        if same_layout and current_format and previous is not None and \
+                not (report["added"] or report["changed"] or report["removed"]):
             return BuildReport(version=store.current_version(settings.index_dir), published=False,
                                documents=len(scan.documents), passages=len(previous),
                                seconds=time.perf_counter() - started, **_report_lists(scan, report))

@@ -165,12 +165,15 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage found for a query, with its fused score and the per-retriever scores."""
+    """A passage found for a query, with its fused score and the per-retriever scores.
+
+    ``row`` is the passage's row in the index it came from (where its sentence vectors are)."""
 
     passage: Passage
     score: float
     dense_score: float
     lexical_score: float
+    row: int
 
 
 @dataclass(frozen=True)

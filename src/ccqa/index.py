@@ -4,11 +4,14 @@ An index version is a directory of plain files (no pickle anywhere)::
 
     manifest.json          what was built, with what, and the sha256 of every file below
     documents.jsonl        each Document, text included (citations open the exact text indexed)
-    passages.jsonl         each Passage with its offsets and sentence spans
-    passage_vectors.npy    float32 passage embeddings (row i = passage i): reused by rebuilds
+    passages.npy           each passage's document, offsets, block, page and id (passage_table.py)
+    sentence_spans.npy     each passage's sentence offsets, grouped by passage
     sentence_vectors.npy   float16 sentence embeddings, rows grouped by passage
-    dense.faiss            FAISS inner-product index over the passage vectors
-    bm25/                  bm25s index over the passages' stemmed terms
+    dense.faiss            FAISS inner-product index; its float32 vectors (row i = passage i) are
+                           the passage vectors, memory-mapped and reused by rebuilds
+    bm25/                  bm25s index over the passages' stemmed terms (memory-mapped)
+
+Format 1 (passages.jsonl, passage_vectors.npy) still loads; a build writes format 2.
 
 The index never embeds: ``Index.build(...)`` takes vectors made elsewhere.
 """
@@ -30,8 +33,10 @@ from ccqa.data import Document, Passage
 from ccqa.embedding import file_sha256
 from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.lexical import terms
+from ccqa.passage_table import PassageTable
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 # Measured on real embeddings (bench/perf_faiss.py, bench/README.md "Performance"): exact search
 # costs 1.4 ms at 25k passages and 6.6 ms at 100k; HNSW32 (efConstruction 80, efSearch 256)
@@ -98,7 +103,26 @@ def _bm25s() -> Any:
     return bm25s
 
 
-def _bm25_for(passages: list[Passage]) -> Any:
+def stored_vectors(dense: Any) -> np.ndarray:
+    """The float32 vectors inside a flat or HNSW-flat FAISS index, as a read-only array view
+    (no copy: with ``IO_FLAG_MMAP_IFC`` they stay in the page cache, shared by workers)."""
+    faiss = _faiss()
+    storage = faiss.downcast_index(dense.storage) if hasattr(dense, "storage") else dense
+    if dense.ntotal == 0:
+        return np.zeros((0, dense.d), dtype=np.float32)
+    address = faiss.rev_swig_ptr(storage.get_xb(), 1).__array_interface__["data"][0]
+    return np.asarray(_Pinned(dense, address, (dense.ntotal, dense.d)))
+
+
+class _Pinned:
+    """Memory owned by a FAISS index, seen by numpy: the array's base holds the index alive."""
+
+    def __init__(self, owner: Any, address: int, shape: tuple[int, int]) -> None:
+        self.owner = owner
+        self.__array_interface__ = {"data": (address, True), "shape": shape, "typestr": "<f4", "version": 3}
+
+
+def _bm25_for(passages: Iterable[Passage]) -> Any:
     bm25s = _bm25s()
 
     corpus_terms = [terms(p.text) or ["\u2205"] for p in passages]
@@ -120,8 +144,7 @@ class Index:
         self,
         manifest: Manifest,
         documents: dict[str, Document],
-        passages: list[Passage],
-        passage_vectors: np.ndarray,
+        passages: PassageTable,
         sentence_vectors: np.ndarray,
         dense: Any,
         bm25: Any,
@@ -129,12 +152,9 @@ class Index:
         self.manifest = manifest
         self.documents = documents
         self.passages = passages
-        self.passage_vectors = passage_vectors
+        self.passage_vectors = stored_vectors(dense)  # a view: keeps ``dense`` alive with it
         self.sentence_vectors = sentence_vectors
-        self.sentence_rows = np.concatenate(
-            [[0], np.cumsum([len(p.sentences) for p in passages], dtype=np.int64)]
-        ).astype(np.int64)
-        self.row_of = {p.passage_id: row for row, p in enumerate(passages)}
+        self.sentence_rows = passages.sentence_rows
         self.dense = dense
         self.bm25 = bm25
         vocab = bm25.vocab_dict if bm25 is not None else {}
@@ -169,8 +189,9 @@ class Index:
             }
         )
         docs = {d.doc_id: d for d in documents}
-        return cls(manifest, docs, passages, passage_vectors,
-                   np.asarray(sentence_vectors, dtype=np.float16), dense, _bm25_for(passages) if passages else None)
+        table = PassageTable.from_passages(passages, list(docs.values()))
+        return cls(manifest, docs, table, np.asarray(sentence_vectors, dtype=np.float16), dense,
+                   _bm25_for(passages) if passages else None)
 
     # --- search primitives (retrieve.py combines them) ---
 
@@ -222,8 +243,7 @@ class Index:
         """Write every file of this version, then the manifest with their checksums, last."""
         directory.mkdir(parents=True, exist_ok=True)
         _write_jsonl(directory / "documents.jsonl", (d.to_dict() for d in self.documents.values()))
-        _write_jsonl(directory / "passages.jsonl", (p.to_dict() for p in self.passages))
-        np.save(directory / "passage_vectors.npy", self.passage_vectors, allow_pickle=False)
+        self.passages.save(directory)
         np.save(directory / "sentence_vectors.npy", self.sentence_vectors, allow_pickle=False)
         _faiss().write_index(self.dense, str(directory / "dense.faiss"))
         if self.bm25 is not None:
@@ -249,21 +269,25 @@ class Index:
             verify_files(directory, manifest)
         try:
             documents = {d["doc_id"]: Document.from_dict(d) for d in _read_jsonl(directory / "documents.jsonl")}
-            passages = [Passage.from_dict(p) for p in _read_jsonl(directory / "passages.jsonl")]
-            passage_vectors = np.load(directory / "passage_vectors.npy", allow_pickle=False, mmap_mode="r")
+            if manifest.format_version == 1:
+                passages = PassageTable.from_passages(
+                    [Passage.from_dict(p) for p in _read_jsonl(directory / "passages.jsonl")], list(documents.values()))
+            else:
+                passages = PassageTable.load(directory, documents)
             sentence_vectors = np.load(directory / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
             faiss = _faiss()
-            dense = faiss.read_index(str(directory / "dense.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+            dense = faiss.read_index(str(directory / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
             bm25 = None
             if (directory / "bm25").is_dir():
-                bm25 = _bm25s().BM25.load(str(directory / "bm25"), allow_pickle=False, mmap=False)
+                bm25 = _bm25s().BM25.load(str(directory / "bm25"), allow_pickle=False, mmap=True)
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise IndexCorrupt(f"cannot read the index in {directory}: {exc}; run `ccqa build --full`") from exc
         if hasattr(dense, "hnsw"):
             dense.hnsw.efSearch = HNSW_EF_SEARCH
-        if len(passages) != manifest.passage_count or len(passage_vectors) != len(passages):
+        if len(passages) != manifest.passage_count or dense.ntotal != len(passages) or \
+                passages.sentence_count() != len(sentence_vectors):
             raise IndexCorrupt(f"{directory}: passage count does not match the manifest; run `ccqa build --full`")
-        return cls(manifest, documents, passages, passage_vectors, sentence_vectors, dense, bm25)
+        return cls(manifest, documents, passages, sentence_vectors, dense, bm25)
 
 
 def read_manifest(directory: Path) -> Manifest:
@@ -277,7 +301,7 @@ def read_manifest(directory: Path) -> Manifest:
 
 
 def check_compatible(manifest: Manifest, model_name: str, model_sha256: str, where: Path) -> None:
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_FORMATS:
         raise IndexMismatch(
             f"the index in {where} has format {manifest.format_version}, this ccqa reads format "
             f"{FORMAT_VERSION}: run `ccqa build --full`"

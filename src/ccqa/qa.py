@@ -46,7 +46,7 @@ def weigh(question: str, resolved: str, query: Query, hits: list[Hit], index: In
     """Each hit's best sentence, the answering one among the top hits, and the evidence the
     no-answer decision reads (None, None when there are no hits). bench/calibrate.py fits on it."""
     n = max(len(index), 1)
-    vectors = [index.sentence_vectors_of(index.row_of[h.passage.passage_id]) for h in hits]
+    vectors = [index.sentence_vectors_of(h.row) for h in hits]
     choices = best_sentences(resolved, query.vector, hits, vectors, index.document_frequency, n, asked=question)
     if not choices:
         return choices, None, None

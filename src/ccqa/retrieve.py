@@ -18,8 +18,15 @@ from ccqa.errors import BadQuestion
 MODES = ("hybrid", "dense", "bm25")
 
 
+class PassageRows(Protocol):
+    def __len__(self) -> int: ...
+    def __getitem__(self, row: int) -> Passage: ...
+    def block_of(self, row: int) -> tuple[int, int]: ...
+
+
 class SearchableIndex(Protocol):
-    passages: list[Passage]
+    @property
+    def passages(self) -> PassageRows: ...
 
     def dense_search(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]: ...
     def dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray: ...
@@ -59,7 +66,7 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
            fusion: FusionParams = FusionParams()) -> list[Hit]:
     """The ``k`` best passages, at most one per block (overlapping windows never repeat)."""
     check_mode(mode)
-    if not index.passages or k <= 0:
+    if len(index.passages) == 0 or k <= 0:
         return []
     n = max(fusion.candidates, 4 * k)
     dense_rows, _ = index.dense_search(query.vector, n)
@@ -85,14 +92,14 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
                  + fusion.lexical_weight * _zscores(lexical))
     order = np.argsort(-fused, kind="stable")
     hits: list[Hit] = []
-    seen_blocks: set[tuple[str, int]] = set()
+    seen_blocks: set[tuple[int, int]] = set()
     for i in order:
-        passage = index.passages[int(rows[i])]
-        block = (passage.doc_id, passage.block)
+        row = int(rows[i])
+        block = index.passages.block_of(row)
         if block in seen_blocks:
             continue
         seen_blocks.add(block)
-        hits.append(Hit(passage, float(fused[i]), float(dense[i]), float(lexical[i])))
+        hits.append(Hit(index.passages[row], float(fused[i]), float(dense[i]), float(lexical[i]), row))
         if len(hits) == k:
             break
     return hits
