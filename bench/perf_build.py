@@ -29,8 +29,9 @@ from perf_corpus import WORK
 from ccqa import store
 from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import OnnxEncoder, TorchEncoder, export_onnx, verified_model_path
+from ccqa.embedding import TorchEncoder, verified_model_path
 from ccqa.index import Index
+from ccqa.onnx_encoder import OnnxEncoder, export_onnx
 
 CCQA = Path(sys.executable).parent / "ccqa"
 NEW_DOCUMENT = """The Chengdu Plain was irrigated by the Dujiangyan system, built around 256 BC.

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from ccqa.build import build_index
 from ccqa.config import Settings
-from ccqa.embedding import OnnxEncoder, export_onnx, verified_model_path
+from ccqa.embedding import verified_model_path
+from ccqa.onnx_encoder import OnnxEncoder, export_onnx
 from ccqa.passages import split_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -22,8 +22,9 @@ from perf_corpus import WORK
 
 from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import serving_encoder, verified_model_path
+from ccqa.embedding import verified_model_path
 from ccqa.index import Index
+from ccqa.onnx_encoder import serving_encoder
 
 
 def latency_ms(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[float, float]:

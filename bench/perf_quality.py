@@ -22,9 +22,10 @@ import numpy as np
 from ccqa import store
 from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import Encoder, OnnxEncoder, TorchEncoder, export_onnx, verified_model_path
+from ccqa.embedding import Encoder, TorchEncoder, verified_model_path
 from ccqa.index import Index
 from ccqa.lexical import terms
+from ccqa.onnx_encoder import OnnxEncoder, export_onnx
 from ccqa.retrieve import FusionParams, Query, search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -22,6 +22,7 @@ class HashingEncoder:
 
     name = "hashing"
     dimension = 64
+    variant = "hashing"
 
     def __init__(self) -> None:
         self.calls: list[int] = []
@@ -53,19 +54,21 @@ def real_encoder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    """Settings pointing at a real index of the seed article, built once per session."""
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings pointing at a real index of the seed article, built once per session the way
+    `ccqa build` builds it (the int8 ONNX encoder it exports)."""
     from ccqa.build import build_index
 
     root = tmp_path_factory.mktemp("seed")
     settings = Settings(corpus_dir=seed_corpus(root / "corpus"), index_dir=root / "index", cache_size=0,
                         reload_interval_s=0.0)
-    build_index(settings, encoder=real_encoder)
+    build_index(settings)
     yield settings
 
 
 @pytest.fixture(scope="session")
-def seed_qa(seed_settings: Settings, real_encoder):  # type: ignore[no-untyped-def]
+def seed_qa(seed_settings: Settings):  # type: ignore[no-untyped-def]
+    """The seed index as `ccqa serve` answers from it (the ONNX encoder saved with it)."""
     from ccqa.qa import QA
 
-    return QA.open(seed_settings, encoder=real_encoder)
+    return QA.open(seed_settings)

@@ -157,3 +157,19 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     assert list(_load(settings).passages) == built
     manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
     assert manifest["format_version"] == 2 and "passages.jsonl" not in manifest["files"]
+
+
+class _OtherVariant(HashingEncoder):
+    variant = "hashing-2"
+
+
+def test_vectors_made_by_another_encoder_variant_are_embedded_again_not_mixed(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    first = _build(settings)
+    (settings.corpus_dir / "new.txt").write_text("The new railway opens in 2030.", encoding="utf-8")
+    report = _build(settings, _OtherVariant())
+    assert report.added == ["new"]
+    assert report.passages_embedded == first.passages_embedded + 1  # nothing of the old variant reused
+    assert _load(settings).manifest.extra["vectors"] == "hashing-2"
+    (settings.corpus_dir / "newer.txt").write_text("The airport opens in 2031.", encoding="utf-8")
+    assert _build(settings, _OtherVariant()).passages_embedded == 1  # its own variant is reused

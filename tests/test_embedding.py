@@ -16,8 +16,9 @@ from index_fixtures import SEED
 
 from ccqa import store
 from ccqa.config import Settings
-from ccqa.embedding import OnnxEncoder, TorchEncoder, export_onnx, file_sha256, verified_model_path
+from ccqa.embedding import TORCH_VARIANT, TorchEncoder, file_sha256, verified_model_path
 from ccqa.errors import CcqaError, ModelError
+from ccqa.onnx_encoder import OnnxEncoder, build_encoder, export_onnx
 from ccqa.qa import QA
 
 QUESTIONS = [
@@ -58,8 +59,8 @@ def test_fp32_onnx_encoder_agrees_with_pytorch(fp32_export: tuple[Path, str], mo
     assert sha256 == file_sha256(path)
     texts = texts_to_compare()
     expected = real_encoder.encode(texts)
-    encoder = OnnxEncoder(path, model_path, sha256)
-    batched = encoder.encode(texts, batch_size=16)
+    encoder = OnnxEncoder(path, model_path, sha256, texts_at_once=2)
+    batched = encoder.encode(texts)
     one_by_one = np.vstack([encoder.encode([t]) for t in texts])
     assert batched.shape == expected.shape == (len(texts), 384)
     assert cosines(batched, expected).min() >= 0.9999
@@ -138,3 +139,68 @@ def test_serving_path_does_not_import_torch(seed_settings: Settings) -> None:
                             env=env, check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "OnnxEncoder True []"
+
+
+def _served_encoder(settings: Settings, model_path: Path, texts_at_once: int = 1) -> OnnxEncoder:
+    version = store.current_dir(settings.index_dir)
+    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    return OnnxEncoder(version / record["file"], model_path, record["sha256"], texts_at_once=texts_at_once)
+
+
+def test_a_text_gets_the_same_vector_alone_or_among_others(seed_settings: Settings, model_path: Path) -> None:
+    """int8 scales each run's activations together: texts are run one by one so that a
+    passage's vector never depends on the texts it was built beside."""
+    encoder = _served_encoder(seed_settings, model_path, texts_at_once=2)
+    texts = texts_to_compare()
+    together = encoder.encode(texts)
+    alone = np.vstack([encoder.encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-6)
+    assert encoder.encode(list(reversed(texts)))[0] == pytest.approx(together[-1], abs=1e-6)
+
+
+def test_the_build_embeds_documents_with_the_encoder_that_serves_questions(seed_settings: Settings) -> None:
+    qa = QA.open(seed_settings)
+    index = qa.index
+    assert index.manifest.extra["vectors"] == qa.encoder.variant
+    for row in (0, len(index) // 2, len(index) - 1):
+        passage = index.passages[row]
+        assert np.allclose(index.passage_vectors[row], qa.encoder.encode([passage.text])[0], atol=1e-6)
+        sentences = qa.encoder.encode(passage.sentence_texts())
+        assert np.allclose(index.sentence_vectors_of(row), sentences, atol=2e-3)  # stored as float16
+
+
+def test_build_encoder_is_onnx_on_the_cpu_and_pytorch_where_asked_or_where_the_index_came_from(
+        seed_settings: Settings, model_path: Path) -> None:
+    version = store.current_dir(seed_settings.index_dir)
+    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    assert isinstance(build_encoder(Settings(), model_path, version, record), OnnxEncoder)
+    assert isinstance(build_encoder(Settings(build_threads=3), model_path, version, record, "onnx-x"), OnnxEncoder)
+    assert build_encoder(Settings(build_threads=3), model_path, version, record).texts_at_once == 3  # type: ignore[attr-defined]
+    for settings, previous in ((Settings(device="cuda"), None), (Settings(encoder="torch"), None),
+                               (Settings(), TORCH_VARIANT)):
+        assert isinstance(build_encoder(settings, model_path, version, record, previous), TorchEncoder)
+
+
+def test_an_incremental_build_does_not_start_pytorch(seed_settings: Settings, tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(seed_settings.corpus_dir, corpus)
+    shutil.copytree(seed_settings.index_dir, index_dir)
+    (corpus / "corridor.txt").write_text("The Western Land-Sea Corridor links Chongqing with Singapore by rail "
+                                         "and sea.", encoding="utf-8")
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ccqa.build import build_index\n"
+        "from ccqa.config import Settings\n"
+        "report = build_index(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers'))\n"
+        "print(report.added, report.passages_embedded, heavy)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-c", program, str(corpus), str(index_dir)],
+                            env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['corridor'] 1 []"
+    answer = QA.open(replace(seed_settings, corpus_dir=corpus, index_dir=index_dir)).ask(
+        "What does the Western Land-Sea Corridor link?")
+    assert answer.found and answer.passages[0].citation.doc_id == "corridor"

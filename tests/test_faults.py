@@ -341,22 +341,20 @@ def test_truncated_index_file_stops_serve_with_one_line_naming_it(
                                               ("documents.jsonl", truncate),
                                               ("manifest.json", truncate)])
 def test_corrupt_index_file_is_refused_at_open_naming_it(
-        seed_settings: Settings, real_encoder: Any, tmp_path: Path, name: str,
-        damage: Callable[[Path], None]) -> None:
+        seed_settings: Settings, tmp_path: Path, name: str, damage: Callable[[Path], None]) -> None:
     settings = copy_index(seed_settings, tmp_path / "index")
     broken = store.current_dir(settings.index_dir) / name
     damage(broken)
     with pytest.raises(IndexCorrupt) as refused:
-        QA.open(settings, encoder=real_encoder)
+        QA.open(settings)
     assert str(broken) in str(refused.value) and "ccqa build" in str(refused.value)
 
 
 @pytest.mark.slow
 def test_live_reload_of_a_corrupt_version_keeps_the_old_one_serving(
-        seed_settings: Settings, real_encoder: Any, tmp_path: Path,
-        caplog: pytest.LogCaptureFixture) -> None:
+        seed_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = copy_index(seed_settings, tmp_path / "index")
-    qa = QA.open(settings, encoder=real_encoder)
+    qa = QA.open(settings)
     old = qa.index_version
     bad = settings.index_dir / store.VERSIONS / store.new_version_name()
     shutil.copytree(store.current_dir(settings.index_dir), bad)
@@ -397,7 +395,8 @@ def test_wrong_weights_are_refused_before_anything_uses_them(
         tampered_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[str] = []
     monkeypatch.setattr("ccqa.qa.serving_encoder", lambda *a, **k: used.append("encoder"))
-    monkeypatch.setattr("ccqa.build.TorchEncoder", lambda *a, **k: used.append("torch"))
+    monkeypatch.setattr("ccqa.build.build_encoder", lambda *a, **k: used.append("encoder"))
+    monkeypatch.setattr("ccqa.build.write_onnx_encoder", lambda *a, **k: used.append("export"))
     monkeypatch.setattr("ccqa.qa.Index.load", lambda *a, **k: used.append("index"))
     settings = Settings(model_path=tampered_model, corpus_dir=seed_corpus(tmp_path / "corpus"),
                         index_dir=tmp_path / "index")

@@ -117,6 +117,7 @@ def unknown_share(question_terms: Sequence[str], df: DocumentFrequency, n: int) 
 
 # --- choosing the sentence and deciding ----------------------------------------------------
 
+BORROWED_WEIGHT = 0.5
 _POINTS_BACK = re.compile(r"^[\"“]?(It|Its|They|Their|Them|This|These|Those|Such|He|She|His|Her|The two)\b")
 
 
@@ -163,9 +164,12 @@ def best_sentences(
         best: SentenceChoice | None = None
         texts = hit.passage.sentence_texts()
         for s, text in enumerate(texts):
-            # A sentence that opens by pointing back ("It accounted for...") is read with the one before.
-            context = texts[s - 1] + " " + text if s and _POINTS_BACK.match(text) else text
-            lexical = coverage(question_terms, set(terms(context)), df, n)
+            # A sentence that opens by pointing back ("It accounted for...") is read with the one
+            # before, at half weight: what only the sentence before says keeps that sentence ahead.
+            lexical = coverage(question_terms, set(terms(text)), df, n)
+            if s and _POINTS_BACK.match(text):
+                borrowed = coverage(question_terms, set(terms(texts[s - 1] + " " + text)), df, n)
+                lexical += BORROWED_WEIGHT * (borrowed - lexical)
             typed = matches_type(text, answer_type, asked)
             score = (weights.semantic * float(semantic[s]) + weights.lexical * lexical
                      + weights.typed * typed - weights.rank * h)

@@ -1,8 +1,10 @@
 """Build or rebuild the index from the corpus folder: incremental, atomic, one at a time.
 
 Unchanged text is never embedded twice: vectors are looked up by text hash in the version
-being served (same model), and only new text goes to the encoder. The new
-version is written beside the old one, loaded back and verified, and only then published.
+being served (when the same encoder variant made them), and only new text goes to the
+encoder: the ONNX file the new version serves with, copied from the served version when it
+is intact (so an incremental build never starts PyTorch). The new version is written beside
+the old one, loaded back and verified, and only then published.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,15 +23,10 @@ from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Document, Passage, sha256_hex
 from ccqa.documents import CorpusScan, scan_corpus
-from ccqa.embedding import (
-    Encoder,
-    TorchEncoder,
-    WordPieceCounter,
-    verified_model_path,
-    write_onnx_encoder,
-)
+from ccqa.embedding import TORCH_VARIANT, Encoder, WordPieceCounter, verified_model_path
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
+from ccqa.onnx_encoder import build_encoder, write_onnx_encoder
 from ccqa.passages import ChunkingParams, passages_for
 
 log = logging.getLogger(__name__)
@@ -96,10 +94,11 @@ def build_index(
     count_tokens: Callable[[str], int] | None = None,
     params: ChunkingParams = DEFAULT_CHUNKING,
 ) -> BuildReport:
-    """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``."""
+    """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``.
+
+    ``encoder`` replaces the one the version would embed with (tests pass a small one)."""
     started = time.perf_counter()
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    encoder = encoder or TorchEncoder(model_path, device=settings.device)
     count_tokens = count_tokens or WordPieceCounter(model_path)
     with store.build_lock(settings.index_dir, wait=wait):
         store.remove_stale(settings.index_dir)
@@ -119,47 +118,64 @@ def build_index(
                                seconds=time.perf_counter() - started, **_report_lists(scan, report))
         if not scan.documents:
             raise BuildFailed(f"no readable documents in {settings.corpus_dir}; nothing to index")
-        passages = _cut_passages(scan.documents, previous if same_layout else None, params, count_tokens)
-        cache = _VectorCache.from_index(previous) if previous is not None else _VectorCache()
-        passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
-        sentence_texts = [s for p in passages for s in p.sentence_texts()]
-        sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            model_name=MODEL_NAME,
-            model_sha256=settings.model_sha256,
-            dimension=int(passage_vectors.shape[1]),
-            chunking=params.to_dict(),
-            documents={d.doc_id: {"path": d.path, "content_hash": d.content_hash} for d in scan.documents},
-            passage_count=len(passages),
-            sentence_count=len(sentence_texts),
-            dense_index="",
-            built_at=utc_now(),
-            build_seconds=0.0,
-        )
-        index = Index.build(scan.documents, passages, passage_vectors, sentence_vectors, manifest)
         name = store.new_version_name()
         staged = store.staging_dir(settings.index_dir, name)
-        extra = dict(index.manifest.extra)
-        if encoder.name == MODEL_NAME:  # the serving encoder, saved with the index (a test encoder has none)
-            reuse = store.current_dir(settings.index_dir) if previous is not None else None
-            extra["onnx"] = write_onnx_encoder(staged, model_path, reuse,
-                                               previous.manifest.extra.get("onnx") if previous else None)
-        index.manifest = Manifest(**{**index.manifest.to_dict(), "extra": extra,
-                                     "build_seconds": round(time.perf_counter() - started, 3)})
         try:
+            index = _staged_index(settings, scan, previous, same_layout, params, count_tokens, model_path,
+                                  staged, encoder, progress)
+            index.manifest = replace(index.manifest, build_seconds=round(time.perf_counter() - started, 3))
             index.save(staged)
         except OSError as exc:  # disk full, quota, I/O error: publish nothing, give the space back
             shutil.rmtree(staged, ignore_errors=True)
             raise BuildFailed(f"cannot write the new index version to {staged}: {exc.strerror or exc}; "
                               f"nothing was published, {store.current_version(settings.index_dir) or 'no version'} "
                               "is still served") from exc
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
         Index.load(staged, MODEL_NAME, settings.model_sha256, verify=True)  # what we publish must load
         store.publish(settings.index_dir, staged, name)
         store.remove_stale(settings.index_dir)
-        return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(passages),
-                           passages_embedded=n_passages, sentences_embedded=n_sentences,
+        return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(index),
+                           passages_embedded=index.manifest.extra["embedded"]["passages"],
+                           sentences_embedded=index.manifest.extra["embedded"]["sentences"],
                            seconds=time.perf_counter() - started, **_report_lists(scan, report))
+
+
+def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, same_layout: bool,
+                  params: ChunkingParams, count_tokens: Callable[[str], int], model_path: Path, staged: Path,
+                  encoder: Encoder | None, progress: bool) -> Index:
+    """The new version's index, in memory, with its ONNX encoder already in ``staged``."""
+    extra: dict[str, Any] = {}
+    previous_variant = previous.manifest.extra.get("vectors", TORCH_VARIANT) if previous is not None else None
+    if encoder is None or encoder.name == MODEL_NAME:  # the serving encoder (a test encoder has none)
+        reuse = store.current_dir(settings.index_dir) if previous is not None else None
+        extra["onnx"] = write_onnx_encoder(staged, model_path, reuse,
+                                           previous.manifest.extra.get("onnx") if previous else None)
+        encoder = encoder or build_encoder(settings, model_path, staged, extra["onnx"], previous_variant)
+    assert encoder is not None
+    passages = _cut_passages(scan.documents, previous if same_layout else None, params, count_tokens)
+    reusable = previous is not None and previous_variant == encoder.variant
+    cache = _VectorCache.from_index(previous) if previous is not None and reusable else _VectorCache()
+    passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
+    sentence_texts = [s for p in passages for s in p.sentence_texts()]
+    sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
+    extra.update(vectors=encoder.variant, embedded={"passages": n_passages, "sentences": n_sentences})
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model_name=MODEL_NAME,
+        model_sha256=settings.model_sha256,
+        dimension=int(passage_vectors.shape[1]),
+        chunking=params.to_dict(),
+        documents={d.doc_id: {"path": d.path, "content_hash": d.content_hash} for d in scan.documents},
+        passage_count=len(passages),
+        sentence_count=len(sentence_texts),
+        dense_index="",
+        built_at=utc_now(),
+        build_seconds=0.0,
+        extra=extra,
+    )
+    return Index.build(scan.documents, passages, passage_vectors, sentence_vectors, manifest)
 
 
 def _cut_passages(documents: Sequence[Document], previous: Index | None, params: ChunkingParams,

@@ -29,7 +29,8 @@ class Settings:
     model_sha256: str = MODEL_SHA256
     encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
     device: str = "cpu"
-    threads: int = 1
+    threads: int = 1  # numeric threads per serving process
+    build_threads: int = 0  # texts a build embeds at once; 0: one per core
     top_k: int = 5
     max_k: int = 20
     max_question_chars: int = 1000

@@ -29,10 +29,11 @@ from ccqa.answer import (
 )
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
-from ccqa.embedding import Encoder, serving_encoder, verified_model_path
+from ccqa.embedding import Encoder, verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index
 from ccqa.lexical import terms
+from ccqa.onnx_encoder import serving_encoder
 from ccqa.retrieve import Query, check_mode, search
 
 log = logging.getLogger(__name__)
