@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
 
 from ccqa.data import Hit
-from ccqa.lexical import terms, words
+from ccqa.lexical import term_set, terms, words
 
 # --- follow-ups -------------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ def idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def coverage(question_terms: Sequence[str], text_terms: set[str], df: DocumentFrequency, n: int) -> float:
+def coverage(question_terms: Sequence[str], text_terms: AbstractSet[str], df: DocumentFrequency, n: int) -> float:
     """IDF-weighted share of the question's terms that occur in the text (1.0: all of them)."""
     unique = list(dict.fromkeys(question_terms))
     if not unique:
@@ -166,9 +167,9 @@ def best_sentences(
         for s, text in enumerate(texts):
             # A sentence that opens by pointing back ("It accounted for...") is read with the one
             # before, at half weight: what only the sentence before says keeps that sentence ahead.
-            lexical = coverage(question_terms, set(terms(text)), df, n)
+            lexical = coverage(question_terms, term_set(text), df, n)
             if s and _POINTS_BACK.match(text):
-                borrowed = coverage(question_terms, set(terms(texts[s - 1] + " " + text)), df, n)
+                borrowed = coverage(question_terms, term_set(texts[s - 1] + " " + text), df, n)
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
             typed = matches_type(text, answer_type, asked)
             score = (weights.semantic * float(semantic[s]) + weights.lexical * lexical
@@ -232,8 +233,8 @@ def evidence_for(
     return Evidence(
         dense_top=max(h.dense_score for h in hits),
         sentence_semantic=choice.semantic,
-        passage_coverage=coverage(question_terms, set(terms(hit.passage.text)), df, n),
-        sentence_coverage=coverage(question_terms, set(terms(sentence)), df, n),
+        passage_coverage=coverage(question_terms, term_set(hit.passage.text), df, n),
+        sentence_coverage=coverage(question_terms, term_set(sentence), df, n),
         unknown_terms=unknown_share(question_terms, df, n),
         type_missing=1.0 if expected_type(asked) is not None and not choice.typed else 0.0,
         numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(hit.passage.text)) else 0.0,

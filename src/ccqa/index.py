@@ -33,7 +33,7 @@ from ccqa.data import Document, Passage
 from ccqa.embedding import file_sha256
 from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.lexical import terms
-from ccqa.passage_table import PassageTable
+from ccqa.passage_table import PassageTable, mapped
 
 FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)
@@ -274,7 +274,7 @@ class Index:
                     [Passage.from_dict(p) for p in _read_jsonl(directory / "passages.jsonl")], list(documents.values()))
             else:
                 passages = PassageTable.load(directory, documents)
-            sentence_vectors = np.load(directory / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
+            sentence_vectors = mapped(directory / "sentence_vectors.npy")
             faiss = _faiss()
             dense = faiss.read_index(str(directory / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
             bm25 = None
