@@ -22,13 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from ccqa import answer as decision
-from ccqa import store
 from ccqa.build import build_index
-from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import TorchEncoder, verified_model_path
+from ccqa.config import Settings
 from ccqa.evaluate import read_questions
 from ccqa.index import Index
-from ccqa.lexical import terms
 from ccqa.qa import weigh
 from ccqa.retrieve import Query, search
 
@@ -39,36 +36,38 @@ sys.path.insert(0, str(BENCH))
 import squad
 
 
-def features(index: Index, encoder: TorchEncoder, questions: list[str]) -> np.ndarray:
-    vectors = encoder.encode(questions, batch_size=128)
+def features(index: Index, queries: list[Query]) -> np.ndarray:
     rows = []
-    for question, vector in zip(questions, vectors):
-        query = Query(question, vector, terms(question))
-        _, _, evidence = weigh(question, question, query, search(index, query, k=5), index)
+    for query in queries:
+        _, _, evidence = weigh(query.text, query.text, query, search(index, query, k=5), index)
         assert evidence is not None
         rows.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
     return np.asarray(rows)
 
 
-def seed_index(encoder: TorchEncoder) -> Index:
+def seed_index(questions: list[str]) -> tuple[Index, list[Query]]:
+    """The seed article indexed as `ccqa build` does, and the questions as the server encodes them."""
     settings = Settings(corpus_dir=REPO / "corpus", index_dir=BENCH / "results" / "seed-index")
-    build_index(settings, encoder=encoder)
-    return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    build_index(settings)
+    index, queries, _ = squad.served_queries(settings, questions)
+    return index, queries
 
 
-def squad_half_index(encoder: TorchEncoder) -> tuple[Index, list[squad.SquadQuestion], list[squad.SquadQuestion]]:
-    """The SQuAD index (bench/squad.py builds it) cut down to every other article, in memory."""
-    settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.WORK / "index")
+def squad_half_index() -> tuple[Index, list[squad.SquadQuestion], list[squad.SquadQuestion], dict[str, Query]]:
+    """The SQuAD index (bench/squad.py builds it) cut down to every other article, in memory,
+    and every SQuAD question as the server encodes it."""
+    settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.index_dir("auto"))
     questions, _ = squad.write_corpus(settings.corpus_dir)
-    build_index(settings, encoder=encoder)
-    full = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    build_index(settings)
+    full, queries, _ = squad.served_queries(settings, list(dict.fromkeys(q.question for q in questions)))
     kept = set(sorted(full.documents)[::2])
     rows = [r for r, p in enumerate(full.passages) if p.doc_id in kept]
     sentence_rows = np.concatenate([np.arange(full.sentence_rows[r], full.sentence_rows[r + 1]) for r in rows])
     index = Index.build([full.documents[d] for d in sorted(kept)], [full.passages[r] for r in rows],
-                        np.asarray(full.passage_vectors[rows]), np.asarray(full.sentence_vectors[sentence_rows]),
+                        np.asarray(full.passage_vectors[rows]), full.sentence_vectors.decode(sentence_rows),
                         full.manifest)
-    return index, [q for q in questions if q.doc_id in kept], [q for q in questions if q.doc_id not in kept]
+    return (index, [q for q in questions if q.doc_id in kept], [q for q in questions if q.doc_id not in kept],
+            {q.text: q for q in queries})
 
 
 def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
@@ -108,18 +107,15 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=0.3)
     args = parser.parse_args()
     rng = random.Random(0)
-    settings = Settings()
-    encoder = TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256))
-
-    seed = seed_index(encoder)
     seed_questions = read_questions(REPO / "eval" / "seed_calibration.jsonl") + read_questions(
         SHARED / "eval" / "seed_dev.jsonl")
-    x_seed = features(seed, encoder, [q.q for q in seed_questions])
+    seed, seed_queries = seed_index([q.q for q in seed_questions])
+    x_seed = features(seed, seed_queries)
     y_seed = np.asarray([not q.unanswerable for q in seed_questions])
 
-    half, inside, outside = squad_half_index(encoder)
+    half, inside, outside, asked = squad_half_index()
     inside, outside = rng.sample(inside, args.squad), rng.sample(outside, args.squad)
-    x_squad = features(half, encoder, [q.question for q in inside + outside])
+    x_squad = features(half, [asked[q.question] for q in inside + outside])
     y_squad = np.asarray([True] * len(inside) + [False] * len(outside))
 
     np.savez(BENCH / "results" / "calibration-features.npz", x_seed=x_seed, y_seed=y_seed, x_squad=x_squad,

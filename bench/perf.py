@@ -113,14 +113,15 @@ def _post(conn: http.client.HTTPConnection, question: str) -> float:
 class Server:
     """``ccqa serve`` on a free loopback port, timed from launch to its first answer."""
 
-    def __init__(self, settings: Settings, workers: int, cache_size: int, log: Path) -> None:
+    def __init__(self, settings: Settings, workers: int, cache_size: int, log: Path, threads: int = 4) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "CCQA_INDEX_DIR": str(settings.index_dir),
                "CCQA_CACHE_SIZE": str(cache_size), "CCQA_THREADS": "1"}
         started = time.perf_counter()
-        self.process = subprocess.Popen([str(CCQA), "serve", "--port", str(self.port), "--workers", str(workers)],
+        self.process = subprocess.Popen([str(CCQA), "serve", "--port", str(self.port), "--workers", str(workers),
+                                         "--threads", str(threads)],
                                         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         deadline = started + 120
         while True:

@@ -7,8 +7,9 @@ is real encyclopaedic prose with the same vocabulary and the same score distribu
 real paragraphs, yet never one of them. A paragraph is short enough to be one passage, so
 ``--passages`` sets the size of the index.
 
-The index folder starts as a copy of the SQuAD index, so the build reuses its vectors and
-embeds only the new distractor passages (its sentences are SQuAD sentences, already known).
+The index folder starts as a copy of the SQuAD index (``bench/squad.py``), so the build
+reuses its vectors and embeds only the new distractor passages (their sentences are SQuAD
+sentences, already known). It builds as ``ccqa build`` does (the int8 ONNX encoder).
 
     .venv/bin/python bench/perf_corpus.py                    # ~100k passages
     .venv/bin/python bench/perf_corpus.py --passages 20000   # a smaller one
@@ -17,17 +18,15 @@ embeds only the new distractor passages (its sentences are SQuAD sentences, alre
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from ccqa.build import build_index
 from ccqa.config import Settings
-from ccqa.embedding import verified_model_path
-from ccqa.onnx_encoder import OnnxEncoder, export_onnx
 from ccqa.passages import split_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,6 +79,7 @@ def main() -> int:
     parser.add_argument("--passages", type=int, default=100_000, help="about how many passages in all")
     parser.add_argument("--name", default="100k", help="folder name under bench/results/perf/")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     settings = Settings(corpus_dir=WORK / args.name / "corpus", index_dir=WORK / args.name / "index")
     squad.write_corpus(settings.corpus_dir)
@@ -87,14 +87,8 @@ def main() -> int:
     squad_passages = 2549  # what ccqa makes of the 48 articles
     documents = write_distractors(settings.corpus_dir, pool, max(0, args.passages - squad_passages))
     seed_index_from_squad(settings.index_dir)
-    model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    # The fp32 ONNX export gives the PyTorch vectors (cosine >= 0.99999) about 1.6x faster here.
-    with tempfile.TemporaryDirectory() as tmp:
-        onnx_path = Path(tmp) / "fp32.onnx"
-        export_onnx(model_path, onnx_path, quantize=False)
-        encoder = OnnxEncoder(onnx_path, model_path, threads=2)
-        started = time.perf_counter()
-        report = build_index(settings, encoder=encoder, progress=False)
+    started = time.perf_counter()
+    report = build_index(settings, progress=True)  # as `ccqa build` does it
     print(report.summary())
     print(f"{documents} distractor documents from {len(pool)} sentences; "
           f"build {time.perf_counter() - started:.0f}s")

@@ -6,6 +6,10 @@ is a passage from the gold paragraph; "answer@1" is a gold answer text inside th
 
     .venv/bin/python bench/squad.py                      # hybrid, dense, bm25 side by side
     .venv/bin/python bench/squad.py --sweep              # also try fusion weights
+    .venv/bin/python bench/squad.py --encoder torch      # PyTorch fp32 for documents and questions
+
+By default the index is built as ``ccqa build`` builds it and each question is encoded as
+the server encodes it (the int8 ONNX encoder saved with the index).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from pathlib import Path
 from ccqa import store
 from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import TorchEncoder, verified_model_path
+from ccqa.embedding import verified_model_path
 from ccqa.index import Index
 from ccqa.lexical import terms
+from ccqa.onnx_encoder import serving_encoder
 from ccqa.retrieve import FusionParams, Query, search
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
@@ -69,6 +74,22 @@ def write_corpus(corpus: Path) -> tuple[list[SquadQuestion], dict[str, list[int]
     return questions, starts
 
 
+def index_dir(encoder: str) -> Path:
+    return WORK / ("index" if encoder == "auto" else f"index-{encoder}")
+
+
+def served_queries(settings: Settings, texts: list[str]) -> tuple[Index, list[Query], float]:
+    """The built index and each question as the server would encode it; ms per question."""
+    directory = store.current_dir(settings.index_dir)
+    index = Index.load(directory, MODEL_NAME, settings.model_sha256)
+    model_path = verified_model_path(settings.model_path, settings.model_sha256)
+    encoder = serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
+    started = time.perf_counter()
+    vectors = encoder.encode(texts)
+    encode_ms = 1000 * (time.perf_counter() - started) / len(texts)
+    return index, [Query(t, v, terms(t)) for t, v in zip(texts, vectors)], encode_ms
+
+
 def paragraph_of(index: Index, row: int, starts: dict[str, list[int]]) -> tuple[str, int]:
     passage = index.passages[row]
     return passage.doc_id, bisect.bisect_right(starts[passage.doc_id], passage.start) - 1
@@ -107,22 +128,17 @@ def main() -> int:
     parser.add_argument("--sweep", action="store_true", help="also report other fusion weights")
     parser.add_argument("--full", action="store_true", help="rebuild the index from scratch (times the build)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument("--encoder", choices=("auto", "torch"), default="auto",
+                        help="auto: as ccqa builds and serves (int8 ONNX); torch: PyTorch fp32 throughout")
     args = parser.parse_args()
 
-    settings = Settings(corpus_dir=WORK / "corpus", index_dir=WORK / "index")
+    settings = Settings(corpus_dir=WORK / "corpus", index_dir=index_dir(args.encoder), encoder=args.encoder)
     questions, starts = write_corpus(settings.corpus_dir)
     if args.limit:
         questions = questions[: args.limit]
-    model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    encoder = TorchEncoder(model_path)
-    report = build_index(settings, full=args.full, encoder=encoder, progress=sys.stderr.isatty())
+    report = build_index(settings, full=args.full, progress=sys.stderr.isatty())
     print(report.summary(), file=sys.stderr)
-    index = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
-
-    started = time.perf_counter()
-    vectors = encoder.encode([q.question for q in questions], batch_size=128)
-    encode_ms = 1000 * (time.perf_counter() - started) / len(questions)
-    queries = [Query(q.question, v, terms(q.question)) for q, v in zip(questions, vectors)]
+    index, queries, encode_ms = served_queries(settings, [q.question for q in questions])
 
     results: dict[str, dict[str, float]] = {}
     default = FusionParams()

@@ -132,31 +132,37 @@ def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> N
         index.passages[len(expected)]
 
 
-def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_2(tmp_path: Path) -> None:
+def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_3(tmp_path: Path) -> None:
     """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
-    JSON lines and its vectors in passage_vectors.npy."""
+    JSON lines and its sentence vectors as float16."""
     from ccqa.embedding import file_sha256
 
     settings = _settings(tmp_path)
     _build(settings)
     directory = store.current_dir(settings.index_dir)
-    built = list(_load(settings).passages)
+    index = _load(settings)
+    built = list(index.passages)
+    sentence_vectors = index.sentence_vectors.decode(slice(None))
     with (directory / "passages.jsonl").open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(p.to_dict()) + "\n" for p in built)
-    (directory / "passages.npy").unlink()
-    (directory / "sentence_spans.npy").unlink()
+    np.save(directory / "sentence_vectors.npy", sentence_vectors.astype(np.float16), allow_pickle=False)
+    for name in ("passages.npy", "sentence_spans.npy", "sentence_scales.npy"):
+        (directory / name).unlink()
     manifest = json.loads((directory / "manifest.json").read_text())
     files = {name: file_sha256(directory / name) for name in manifest["files"] if (directory / name).exists()}
     files["passages.jsonl"] = file_sha256(directory / "passages.jsonl")
     (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1, "files": files}))
 
-    assert list(_load(settings).passages) == built
+    old = _load(settings)
+    assert list(old.passages) == built
+    assert np.allclose(old.sentence_vectors.decode(slice(None)), sentence_vectors, atol=5e-3)
     encoder = HashingEncoder()
     report = _build(settings, encoder)  # nothing changed but the format: rewritten, nothing embedded
     assert report.published and encoder.calls == []
     assert list(_load(settings).passages) == built
     manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
-    assert manifest["format_version"] == 2 and "passages.jsonl" not in manifest["files"]
+    assert manifest["format_version"] == 3 and "passages.jsonl" not in manifest["files"]
+    assert {"sentence_vectors.npy", "sentence_scales.npy"} <= set(manifest["files"])
 
 
 class _OtherVariant(HashingEncoder):

@@ -166,7 +166,7 @@ def test_the_build_embeds_documents_with_the_encoder_that_serves_questions(seed_
         passage = index.passages[row]
         assert np.allclose(index.passage_vectors[row], qa.encoder.encode([passage.text])[0], atol=1e-6)
         sentences = qa.encoder.encode(passage.sentence_texts())
-        assert np.allclose(index.sentence_vectors_of(row), sentences, atol=2e-3)  # stored as float16
+        assert np.allclose(index.sentence_vectors_of(row), sentences, atol=5e-3)  # stored as int8
 
 
 def test_build_encoder_is_onnx_on_the_cpu_and_pytorch_where_asked_or_where_the_index_came_from(

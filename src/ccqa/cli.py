@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--corpus", type=Path)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--workers", type=int, default=2, help="processes (default 2: one per core here)")
+    serve.add_argument("--threads", type=int, default=4, help="connections each worker serves at once (default 4)")
     return parser
 
 
@@ -137,7 +138,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.serve import serve
 
-    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return serve(settings, host=args.host, port=args.port, workers=args.workers,
+                 threads_per_worker=args.threads)
 
 
 _COMMANDS = {"build": _build, "ask": _ask, "eval": _eval, "serve": _serve}

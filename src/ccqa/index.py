@@ -6,12 +6,14 @@ An index version is a directory of plain files (no pickle anywhere)::
     documents.jsonl        each Document, text included (citations open the exact text indexed)
     passages.npy           each passage's document, offsets, block, page and id (passage_table.py)
     sentence_spans.npy     each passage's sentence offsets, grouped by passage
-    sentence_vectors.npy   float16 sentence embeddings, rows grouped by passage
+    sentence_vectors.npy   int8 sentence embeddings, rows grouped by passage (int8_rows.py)
+    sentence_scales.npy    float32 scale of each of those rows
     dense.faiss            FAISS inner-product index; its float32 vectors (row i = passage i) are
                            the passage vectors, memory-mapped and reused by rebuilds
     bm25/                  bm25s index over the passages' stemmed terms (memory-mapped)
 
-Format 1 (passages.jsonl, passage_vectors.npy) still loads; a build writes format 2.
+Formats 1 (passages.jsonl, passage_vectors.npy, float16 sentence vectors) and 2 (float16
+sentence vectors) still load; the next build rewrites them as format 3 without embedding.
 
 The index never embeds: ``Index.build(...)`` takes vectors made elsewhere.
 """
@@ -32,11 +34,13 @@ import numpy as np
 from ccqa.data import Document, Passage
 from ccqa.embedding import file_sha256
 from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from ccqa.int8_rows import Int8Rows
 from ccqa.lexical import terms
 from ccqa.passage_table import PassageTable, mapped
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_FORMATS = (1, 2, 3)
+SENTENCE_VECTORS, SENTENCE_SCALES = "sentence_vectors.npy", "sentence_scales.npy"
 MANIFEST = "manifest.json"
 # Measured on real embeddings (bench/perf_faiss.py, bench/README.md "Performance"): exact search
 # costs 1.4 ms at 25k passages and 6.6 ms at 100k; HNSW32 (efConstruction 80, efSearch 256)
@@ -145,7 +149,7 @@ class Index:
         manifest: Manifest,
         documents: dict[str, Document],
         passages: PassageTable,
-        sentence_vectors: np.ndarray,
+        sentence_vectors: Int8Rows,
         dense: Any,
         bm25: Any,
     ) -> None:
@@ -190,7 +194,7 @@ class Index:
         )
         docs = {d.doc_id: d for d in documents}
         table = PassageTable.from_passages(passages, list(docs.values()))
-        return cls(manifest, docs, table, np.asarray(sentence_vectors, dtype=np.float16), dense,
+        return cls(manifest, docs, table, Int8Rows.encode(sentence_vectors), dense,
                    _bm25_for(passages) if passages else None)
 
     # --- search primitives (retrieve.py combines them) ---
@@ -216,7 +220,7 @@ class Index:
         lengths = ends - starts
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         gathered = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-        scores = np.asarray(self.sentence_vectors[gathered], dtype=np.float32) @ query_vector.astype(np.float32)
+        scores = self.sentence_vectors.dot(gathered, query_vector)
         return np.maximum.reduceat(scores, offsets)
 
     def lexical_scores(self, query_terms: list[str]) -> np.ndarray:
@@ -234,8 +238,7 @@ class Index:
         return int(self._document_frequency[term_id]) if term_id is not None else 0
 
     def sentence_vectors_of(self, row: int) -> np.ndarray:
-        a, b = self.sentence_rows[row], self.sentence_rows[row + 1]
-        return np.asarray(self.sentence_vectors[a:b], dtype=np.float32)
+        return self.sentence_vectors.decode(slice(self.sentence_rows[row], self.sentence_rows[row + 1]))
 
     # --- files ---
 
@@ -244,7 +247,8 @@ class Index:
         directory.mkdir(parents=True, exist_ok=True)
         _write_jsonl(directory / "documents.jsonl", (d.to_dict() for d in self.documents.values()))
         self.passages.save(directory)
-        np.save(directory / "sentence_vectors.npy", self.sentence_vectors, allow_pickle=False)
+        np.save(directory / SENTENCE_VECTORS, self.sentence_vectors.codes, allow_pickle=False)
+        np.save(directory / SENTENCE_SCALES, self.sentence_vectors.scales, allow_pickle=False)
         _faiss().write_index(self.dense, str(directory / "dense.faiss"))
         if self.bm25 is not None:
             self.bm25.save(str(directory / "bm25"), allow_pickle=False)
@@ -274,7 +278,7 @@ class Index:
                     [Passage.from_dict(p) for p in _read_jsonl(directory / "passages.jsonl")], list(documents.values()))
             else:
                 passages = PassageTable.load(directory, documents)
-            sentence_vectors = mapped(directory / "sentence_vectors.npy")
+            sentence_vectors = _sentence_vectors(directory, manifest.format_version)
             faiss = _faiss()
             dense = faiss.read_index(str(directory / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
             bm25 = None
@@ -288,6 +292,16 @@ class Index:
                 passages.sentence_count() != len(sentence_vectors):
             raise IndexCorrupt(f"{directory}: passage count does not match the manifest; run `ccqa build --full`")
         return cls(manifest, documents, passages, sentence_vectors, dense, bm25)
+
+
+def _sentence_vectors(directory: Path, format_version: int) -> Int8Rows:
+    """Format 3's int8 rows, mapped; formats 1 and 2 kept float16 rows, converted here."""
+    if format_version < 3:
+        return Int8Rows.encode(np.load(directory / SENTENCE_VECTORS, allow_pickle=False))
+    rows = Int8Rows(mapped(directory / SENTENCE_VECTORS), mapped(directory / SENTENCE_SCALES))
+    if rows.codes.dtype != np.int8 or rows.codes.ndim != 2 or rows.scales.shape != (len(rows.codes),):
+        raise ValueError(f"{directory / SENTENCE_VECTORS} and {SENTENCE_SCALES} do not hold int8 rows and their scales")
+    return rows
 
 
 def read_manifest(directory: Path) -> Manifest:
