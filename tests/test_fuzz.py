@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ccqa.admin import RebuildJobs
+from ccqa.rebuild_jobs import RebuildJobs
 from ccqa.app import clean_text, create_app
 from ccqa.build import build_index
 from ccqa.config import Settings

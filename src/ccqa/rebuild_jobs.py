@@ -1,0 +1,136 @@
+"""Index rebuilds started over HTTP: one at a time, in a background thread, each with a record.
+
+Records are JSON files in ``index_dir/.jobs`` so any worker process can report any job; the
+running job holds ``.jobs/.lock``, so a second start in any worker is refused, and a record
+still "running" without its lock belongs to a worker that died.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from ccqa import store
+from ccqa.api_errors import ApiError
+from ccqa.config import Settings
+from ccqa.errors import BuildLocked, CcqaError
+
+log = logging.getLogger(__name__)
+
+JOBS_DIR = ".jobs"  # inside index_dir, so that every worker process sees every job
+KEEP_JOBS = 20
+JOB_ID = re.compile(r"[0-9a-f]{16}")
+
+
+class RebuildJobs:
+    """Incremental builds in a background thread, one at a time, each with a job record.
+
+    >>> jobs = RebuildJobs(settings)  # doctest: +SKIP
+    >>> jobs.get(jobs.start()["job"])["status"]  # doctest: +SKIP
+    'running'
+
+    ``build`` is replaceable (tests pass a fast fake encoder).
+    """
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Any] | None = None) -> None:
+        self.settings = settings
+        self.build = build or _incremental_build
+
+    def start(self) -> dict[str, Any]:
+        """Start a build and return its record; ApiError 409 when one is already running."""
+        held = _try_lock(self._dir() / ".lock")
+        if held is None or _build_running(self.settings.index_dir):
+            if held is not None:
+                held.close()
+            raise ApiError(409, "build_running", "An index build is already running; "
+                           "wait for it to finish and try again.")
+        job = {"job": secrets.token_hex(8), "status": "running", "started_at": _now(),
+               "finished_at": None, "report": None, "error": None}
+        self._save(job)
+        threading.Thread(target=self._run, args=(job, held), name=f"rebuild-{job['job']}", daemon=True).start()
+        return job
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        job = self._read(job_id)
+        if job is not None and job.get("status") == "running":
+            held = _try_lock(self._dir() / ".lock")
+            if held is not None:  # nobody is running it: the worker died mid-build
+                with held:
+                    job = self._read(job_id) or job  # it may have finished just now
+                    if job["status"] == "running":
+                        job = {**job, "status": "failed", "finished_at": _now(),
+                               "error": "the server stopped during the build; the previous index is still served"}
+                        self._save(job)
+        return job
+
+    def _read(self, job_id: str) -> dict[str, Any] | None:
+        if not JOB_ID.fullmatch(job_id):
+            return None
+        try:
+            job: dict[str, Any] = json.loads((self._dir() / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return job
+
+    def _run(self, job: dict[str, Any], held: IO[str]) -> None:
+        with held:  # closing it releases the job lock, after the final record is written
+            try:
+                report = self.build(self.settings)
+                job = {**job, "status": "succeeded", "report": report.to_dict()}
+            except CcqaError as exc:
+                log.warning("rebuild %s failed: %s", job["job"], exc)
+                job = {**job, "status": "failed", "error": str(exc)}
+            except Exception as exc:  # a bug must still end the job, not leave it "running"
+                log.exception("rebuild %s failed", job["job"])
+                job = {**job, "status": "failed", "error": f"unexpected error: {exc}"}
+            self._save({**job, "finished_at": _now()})
+
+    def _dir(self) -> Path:
+        return self.settings.index_dir / JOBS_DIR
+
+    def _save(self, job: dict[str, Any]) -> None:
+        directory = self._dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        store.write_atomically(directory / f"{job['job']}.json", json.dumps(job, ensure_ascii=False))
+        old = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP_JOBS]
+        for path in old:
+            path.unlink(missing_ok=True)
+
+
+def _incremental_build(settings: Settings) -> Any:
+    from ccqa.build import build_index
+
+    return build_index(settings, wait=True)  # a CLI build that slipped in first is waited for
+
+
+def _build_running(index_dir: Path) -> bool:
+    """Whether any process holds the build lock (taken and released at once to find out)."""
+    try:
+        with store.build_lock(index_dir):
+            return False
+    except BuildLocked:
+        return True
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _try_lock(path: Path) -> IO[str] | None:
+    """The open, exclusively locked ``path``, or None when another holder has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
