@@ -55,3 +55,13 @@ def test_bad_arguments_exit_nonzero(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_build_on_a_device_pytorch_cannot_use_is_one_line_and_builds_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The railway opens in 2030.", encoding="utf-8")
+    assert main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--device", "nosuchdevice"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ccqa: error: cannot embed on device 'nosuchdevice'")
+    assert not (tmp_path / "index" / "CURRENT").exists()

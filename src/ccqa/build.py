@@ -23,7 +23,13 @@ from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Document, Passage, sha256_hex
 from ccqa.documents import CorpusScan, scan_corpus
-from ccqa.embedding import TORCH_VARIANT, Encoder, WordPieceCounter, verified_model_path
+from ccqa.embedding import (
+    TORCH_VARIANT,
+    Encoder,
+    WordPieceCounter,
+    check_torch_device,
+    verified_model_path,
+)
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
 from ccqa.onnx_encoder import build_encoder, write_onnx_encoder
@@ -99,6 +105,8 @@ def build_index(
     ``encoder`` replaces the one the version would embed with (tests pass a small one)."""
     started = time.perf_counter()
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
+    if encoder is None and settings.device != "cpu":
+        check_torch_device(settings.device)
     count_tokens = count_tokens or WordPieceCounter(model_path)
     with store.build_lock(settings.index_dir, wait=wait):
         store.remove_stale(settings.index_dir)

@@ -94,6 +94,17 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def check_torch_device(device: str) -> None:
+    """Refuse a device PyTorch cannot use here, in one line, before any work is done."""
+    import torch
+
+    try:
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as exc:  # no such device, or a CPU-only PyTorch
+        raise ModelError(f"cannot embed on device {device!r}: {str(exc).splitlines()[0]}; "
+                         "leave --device out to embed on the CPU") from None
+
+
 class TorchEncoder:
     """sentence-transformers on PyTorch; texts are sorted by length inside ``encode``
     (sentence-transformers does this per call), so batches carry little padding."""
@@ -115,6 +126,7 @@ class TorchEncoder:
             from sentence_transformers import SentenceTransformer
 
             transformers.utils.logging.disable_progress_bar()
+            check_torch_device(self.device)
             if self.threads:
                 torch.set_num_threads(self.threads)
             self._model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)

@@ -103,6 +103,7 @@ def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:
     with per-channel weights. Needs PyTorch (build time only); returns the file's sha256.
     """
     import torch
+    import transformers
     from transformers import AutoModel
 
     class _Pooled(torch.nn.Module):
@@ -116,6 +117,7 @@ def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:
             mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return mean / mean.norm(p=2, dim=1, keepdim=True).clamp(min=1e-12)
 
+    transformers.utils.logging.disable_progress_bar()
     transformer = AutoModel.from_pretrained(str(model_path), local_files_only=True, attn_implementation="eager")
     example = torch.ones((2, 8), dtype=torch.long)
     axes = {0: "batch", 1: "sequence"}
