@@ -23,8 +23,11 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; CJK text is split into single characters and bigrams."""
+    tokens = _TOKEN.findall(text.lower())
+    if not _CJK.search(text):  # most text: no token to split (a build stems 100k passages)
+        return tokens
     out: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
+    for token in tokens:
         if _CJK.search(token):
             chars = [c for c in token]
             out.extend(chars)
