@@ -179,3 +179,32 @@ def test_vectors_made_by_another_encoder_variant_are_embedded_again_not_mixed(tm
     assert _load(settings).manifest.extra["vectors"] == "hashing-2"
     (settings.corpus_dir / "newer.txt").write_text("The airport opens in 2031.", encoding="utf-8")
     assert _build(settings, _OtherVariant()).passages_embedded == 1  # its own variant is reused
+
+
+def test_adding_documents_extends_the_hnsw_graph_and_anything_else_rebuilds_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding one document to a large index must not rebuild its HNSW graph (16 s at 100k);
+    a removed or changed document shifts rows, so the graph is built again."""
+    import ccqa.index as index_module
+
+    monkeypatch.setattr(index_module, "HNSW_THRESHOLD", 10)
+    built: list[int] = []
+    real_dense_index_for = index_module.dense_index_for
+    monkeypatch.setattr(index_module, "dense_index_for", lambda v: built.append(len(v)) or real_dense_index_for(v))
+    settings = _settings(tmp_path)
+    _build(settings)
+    assert len(built) == 1 and hasattr(_load(settings).dense, "hnsw")
+    (settings.corpus_dir / "a-new.txt").write_text("The monorail opens in 2031.\n\nIt has nine stations.",
+                                                   encoding="utf-8")
+    report = _build(settings)
+    assert report.added == ["a-new"] and len(built) == 1  # extended, not rebuilt
+    index = _load(settings)
+    assert index.dense.ntotal == len(index) == report.passages
+    assert [p.doc_id for p in index.passages][-2:] == ["a-new", "a-new"]  # new rows come last
+    for row in range(len(index)):  # every passage, old and new, is found by its own vector
+        rows, _ = index.dense_search(index.passage_vectors[row], 1)
+        assert rows[0] == row
+    (settings.corpus_dir / "a-new.txt").unlink()
+    _build(settings)
+    assert len(built) == 2  # a removal rebuilds
+    assert "a-new" not in _load(settings).documents

@@ -162,7 +162,8 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
                                            previous.manifest.extra.get("onnx") if previous else None)
         encoder = encoder or build_encoder(settings, model_path, staged, extra["onnx"], previous_variant)
     assert encoder is not None
-    passages = _cut_passages(scan.documents, previous if same_layout else None, params, count_tokens)
+    documents = _in_index_order(scan.documents, previous)
+    passages = _cut_passages(documents, previous if same_layout else None, params, count_tokens)
     reusable = previous is not None and previous_variant == encoder.variant
     cache = _VectorCache.from_index(previous) if previous is not None and reusable else _VectorCache()
     passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
@@ -183,7 +184,17 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
         build_seconds=0.0,
         extra=extra,
     )
-    return Index.build(scan.documents, passages, passage_vectors, sentence_vectors, manifest)
+    return Index.build(documents, passages, passage_vectors, sentence_vectors, manifest,
+                       extends=previous if reusable else None)
+
+
+def _in_index_order(documents: Sequence[Document], previous: Index | None) -> list[Document]:
+    """The documents ``previous`` holds first, in its order, then the new ones in corpus order:
+    a build that only adds documents keeps every existing row where it was."""
+    if previous is None:
+        return list(documents)
+    position = {doc_id: i for i, doc_id in enumerate(previous.documents)}
+    return sorted(documents, key=lambda d: position.get(d.doc_id, len(position)))  # stable
 
 
 def _cut_passages(documents: Sequence[Document], previous: Index | None, params: ChunkingParams,

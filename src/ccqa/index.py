@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,29 @@ def dense_index_for(vectors: np.ndarray) -> Any:
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
+
+
+def _extended_dense(previous: Index | None, passages: Sequence[Passage], vectors: np.ndarray) -> Any | None:
+    """A copy of ``previous``'s HNSW index with the rows after its own added, when the first rows
+    are its very passages and vectors (a build that only adds documents); None otherwise.
+    Adding one document to 100k passages then costs milliseconds instead of 16 s of graph."""
+    if previous is None or not hasattr(previous.dense, "hnsw") or len(vectors) < HNSW_THRESHOLD:
+        return None
+    n = len(previous)
+    if len(passages) < n or previous.dense.d != vectors.shape[1]:
+        return None
+    kept_ids = [p.passage_id for p in passages[:n]]
+    if kept_ids != [pid.decode("ascii") for pid in previous.passages.rows["passage_id"]] or \
+            not np.array_equal(previous.passage_vectors, vectors[:n]):
+        return None
+    faiss = _faiss()
+    # An owned copy: the previous one is a read-only mapping, and FAISS aborts the process on an
+    # add to a mapped index (clone_index keeps the mapping); a serialised round trip copies it.
+    dense = faiss.deserialize_index(faiss.serialize_index(previous.dense))
+    if len(vectors) > n:
+        dense.add(np.ascontiguousarray(vectors[n:], dtype=np.float32))
+    dense.hnsw.efSearch = HNSW_EF_SEARCH
+    return dense
 
 
 def _bm25s() -> Any:
@@ -174,15 +197,21 @@ class Index:
         passage_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
         manifest: Manifest,
+        extends: Index | None = None,
     ) -> Index:
-        """Assemble an index; refuses vectors that do not line up with the passages."""
+        """Assemble an index; refuses vectors that do not line up with the passages.
+
+        ``extends``: the version this one follows; when the new passages only add rows after
+        its own, its HNSW graph is copied and extended instead of built again."""
         if len(passages) != len(passage_vectors):
             raise ValueError(f"{len(passages)} passages but {len(passage_vectors)} vectors")
         sentence_count = sum(len(p.sentences) for p in passages)
         if sentence_count != len(sentence_vectors):
             raise ValueError(f"{sentence_count} sentences but {len(sentence_vectors)} vectors")
         passage_vectors = np.ascontiguousarray(passage_vectors, dtype=np.float32)
-        dense = dense_index_for(passage_vectors)
+        dense = _extended_dense(extends, passages, passage_vectors)
+        if dense is None:
+            dense = dense_index_for(passage_vectors)
         manifest = Manifest(
             **{
                 **manifest.to_dict(),
