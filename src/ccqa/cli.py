@@ -77,8 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.build import build_index
 
-    report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait,
-                         progress=sys.stderr.isatty() and not args.json)
+    progress = sys.stderr.isatty() and not args.json
+    if progress:  # the encoder reports every few thousand texts embedded
+        logging.getLogger("ccqa.onnx_encoder").setLevel(logging.INFO)
+    report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait, progress=progress)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0
 
