@@ -79,10 +79,11 @@ class _VectorCache:
     sentences: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def from_index(cls, index: Index) -> _VectorCache:
+    def from_index(cls, index: Index, passages: Sequence[Passage]) -> _VectorCache:
+        """``passages``: the index's own, row by row (made once per build, they are many)."""
         cache = cls()
         passage_vectors = np.array(index.passage_vectors)  # rows of a copy: outlive the index's mapping
-        for row, passage in enumerate(index.passages):
+        for row, passage in enumerate(passages):
             cache.passages[passage.text_hash] = passage_vectors[row]
             for text, vector in zip(passage.sentence_texts(), index.sentence_vectors_of(row)):
                 cache.sentences[sha256_hex(text)] = vector
@@ -162,10 +163,12 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
                                            previous.manifest.extra.get("onnx") if previous else None)
         encoder = encoder or build_encoder(settings, model_path, staged, extra["onnx"], previous_variant)
     assert encoder is not None
-    documents = _in_index_order(scan.documents, previous)
-    passages = _cut_passages(documents, previous if same_layout else None, params, count_tokens)
     reusable = previous is not None and previous_variant == encoder.variant
-    cache = _VectorCache.from_index(previous) if previous is not None and reusable else _VectorCache()
+    # the served version's passages, made once for both uses below (100k objects at 100k rows)
+    served = list(previous.passages) if previous is not None and (same_layout or reusable) else []
+    documents = _in_index_order(scan.documents, previous)
+    passages = _cut_passages(documents, previous if same_layout else None, served, params, count_tokens)
+    cache = _VectorCache.from_index(previous, served) if previous is not None and reusable else _VectorCache()
     passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
     sentence_texts = [s for p in passages for s in p.sentence_texts()]
     sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
@@ -197,12 +200,13 @@ def _in_index_order(documents: Sequence[Document], previous: Index | None) -> li
     return sorted(documents, key=lambda d: position.get(d.doc_id, len(position)))  # stable
 
 
-def _cut_passages(documents: Sequence[Document], previous: Index | None, params: ChunkingParams,
-                  count_tokens: Callable[[str], int]) -> list[Passage]:
+def _cut_passages(documents: Sequence[Document], previous: Index | None, served: Sequence[Passage],
+                  params: ChunkingParams, count_tokens: Callable[[str], int]) -> list[Passage]:
     """Passages of every document; one unchanged since ``previous`` (same chunking) keeps its
-    passages, so adding a document to 100k passages does not re-split the rest (~40 s)."""
+    passages (``served``, the previous version's), so adding a document to 100k passages does
+    not re-split the rest (~40 s)."""
     kept: dict[str, list[Passage]] = {}
-    for passage in previous.passages if previous is not None else ():
+    for passage in served if previous is not None else ():
         kept.setdefault(passage.doc_id, []).append(passage)
     passages: list[Passage] = []
     for document in documents:

@@ -346,8 +346,8 @@ def read_manifest(directory: Path) -> Manifest:
 def check_compatible(manifest: Manifest, model_name: str, model_sha256: str, where: Path) -> None:
     if manifest.format_version not in READABLE_FORMATS:
         raise IndexMismatch(
-            f"the index in {where} has format {manifest.format_version}, this ccqa reads format "
-            f"{FORMAT_VERSION}: run `ccqa build --full`"
+            f"the index in {where} has format {manifest.format_version}, this ccqa reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}: run `ccqa build --full`"
         )
     if manifest.model_sha256 != model_sha256 or manifest.model_name != model_name:
         raise IndexMismatch(
