@@ -50,7 +50,8 @@ def test_eval_json_has_the_documented_keys(seed_settings, capsys) -> None:  # ty
     assert report["n"] == 115
 
 
-@pytest.mark.parametrize("argv", [["ask"], ["eval"], ["frobnicate"]])
+@pytest.mark.parametrize("argv", [["ask"], ["eval"], ["frobnicate"], ["serve", "--threads", "0"],
+                                  ["serve", "--workers", "-1"], ["serve", "--threads", "four"]])
 def test_bad_arguments_exit_nonzero(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)

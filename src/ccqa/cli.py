@@ -50,9 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--corpus", type=Path)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2, help="processes (default 2: one per core here)")
-    serve.add_argument("--threads", type=int, default=4, help="connections each worker serves at once (default 4)")
+    serve.add_argument("--workers", type=_positive, default=2, help="processes (default 2: one per core here)")
+    serve.add_argument("--threads", type=_positive, default=4, help="connections each worker serves at once (default 4)")
     return parser
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a server of 0 workers or threads hangs)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
