@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,6 +50,12 @@ def fp32_export(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> t
     return path, export_onnx(model_path, path, quantize=False)
 
 
+def _onnx_record(settings: Settings) -> tuple[Path, dict[str, Any]]:
+    """The published version's folder and the manifest's record of its ONNX encoder."""
+    version = store.current_dir(settings.index_dir)
+    return version, json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+
+
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray((a * b).sum(axis=1))
 
@@ -71,8 +78,7 @@ def test_fp32_onnx_encoder_agrees_with_pytorch(fp32_export: tuple[Path, str], mo
 
 def test_index_carries_a_verified_int8_encoder_close_to_pytorch(seed_settings: Settings, model_path: Path,
                                                                 real_encoder: TorchEncoder) -> None:
-    version = store.current_dir(seed_settings.index_dir)
-    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    version, record = _onnx_record(seed_settings)
     assert record["file"] == "encoder.onnx"
     assert record["sha256"] == file_sha256(version / "encoder.onnx")
     encoder = OnnxEncoder(version / record["file"], model_path, record["sha256"])
@@ -142,8 +148,7 @@ def test_serving_path_does_not_import_torch(seed_settings: Settings) -> None:
 
 
 def _served_encoder(settings: Settings, model_path: Path, texts_at_once: int = 1) -> OnnxEncoder:
-    version = store.current_dir(settings.index_dir)
-    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    version, record = _onnx_record(settings)
     return OnnxEncoder(version / record["file"], model_path, record["sha256"], texts_at_once=texts_at_once)
 
 
@@ -171,8 +176,7 @@ def test_the_build_embeds_documents_with_the_encoder_that_serves_questions(seed_
 
 def test_build_encoder_is_onnx_on_the_cpu_and_pytorch_where_asked_or_where_the_index_came_from(
         seed_settings: Settings, model_path: Path) -> None:
-    version = store.current_dir(seed_settings.index_dir)
-    record = json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    version, record = _onnx_record(seed_settings)
     assert isinstance(build_encoder(Settings(), model_path, version, record), OnnxEncoder)
     assert isinstance(build_encoder(Settings(build_threads=3), model_path, version, record, "onnx-x"), OnnxEncoder)
     assert build_encoder(Settings(build_threads=3), model_path, version, record).texts_at_once == 3  # type: ignore[attr-defined]
