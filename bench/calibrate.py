@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from ccqa import answer as decision
-from ccqa.build import build_index
 from ccqa.config import Settings
 from ccqa.evaluate import read_questions
 from ccqa.index import Index
-from ccqa.qa import weigh
-from ccqa.retrieve import Query, search
+from ccqa.index.build import build_index
+from ccqa.search.retrieve import Query, search
+from ccqa.service import weigh
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import TorchEncoder, load_tokenizer, verified_model_path
+from ccqa.embed.model import TorchEncoder, load_tokenizer, verified_model_path
 from ccqa.evaluate import evaluate, read_questions
 from ccqa.index import Index
-from ccqa.qa import QA
-from ccqa.retrieve import FusionParams
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.search.retrieve import FusionParams
+from ccqa.service import QA
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad

@@ -31,11 +31,11 @@ import numpy as np
 import squad
 from perf_corpus import WORK
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import Settings
-from ccqa.embedding import verified_model_path
-from ccqa.qa import QA
+from ccqa.embed.model import verified_model_path
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.service import QA
 
 REPO = Path(__file__).resolve().parents[1]
 CCQA = Path(sys.executable).parent / "ccqa"

@@ -30,11 +30,11 @@ import numpy as np
 import squad
 from perf_corpus import WORK
 
-from ccqa import build, store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import verified_model_path
-from ccqa.index import Index
+from ccqa.embed.model import verified_model_path
+from ccqa.index import Index, build
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
 
 CCQA = Path(sys.executable).parent / "ccqa"
 NEW_DOCUMENT = """The Chengdu Plain was irrigated by the Dujiangyan system, built around 256 BC.

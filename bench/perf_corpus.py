@@ -25,9 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-from ccqa.build import build_index
 from ccqa.config import Settings
-from ccqa.passages import split_sentences
+from ccqa.index.build import build_index
+from ccqa.ingest.passages import split_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad

@@ -20,11 +20,11 @@ import numpy as np
 import squad
 from perf_corpus import WORK
 
-from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import verified_model_path
+from ccqa.embed.model import verified_model_path
+from ccqa.embed.onnx_encoder import serving_encoder
 from ccqa.index import Index
-from ccqa.onnx_encoder import serving_encoder
+from ccqa.index import versions as store
 
 
 def latency_ms(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[float, float]:

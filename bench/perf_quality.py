@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import TorchEncoder, verified_model_path
+from ccqa.embed.model import TorchEncoder, verified_model_path
+from ccqa.embed.onnx_encoder import serving_encoder
 from ccqa.index import Index
-from ccqa.lexical import terms
-from ccqa.onnx_encoder import serving_encoder
-from ccqa.retrieve import FusionParams, Query, search
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.lang.terms import terms
+from ccqa.search.retrieve import FusionParams, Query, search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad

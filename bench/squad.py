@@ -24,14 +24,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import verified_model_path
+from ccqa.embed.model import verified_model_path
+from ccqa.embed.onnx_encoder import serving_encoder
 from ccqa.index import Index
-from ccqa.lexical import terms
-from ccqa.onnx_encoder import serving_encoder
-from ccqa.retrieve import FusionParams, Query, search
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.lang.terms import terms
+from ccqa.search.retrieve import FusionParams, Query, search
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
 WORK = Path(__file__).resolve().parent / "results" / "squad"

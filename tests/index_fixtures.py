@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ccqa.config import Settings
-from ccqa.lexical import words
+from ccqa.lang.terms import words
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "chengdu-chongqing-economic-circle-accelerates.txt"
@@ -47,7 +47,7 @@ def seed_corpus(directory: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_encoder():  # type: ignore[no-untyped-def]
     """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
-    from ccqa.embedding import TorchEncoder, verified_model_path
+    from ccqa.embed.model import TorchEncoder, verified_model_path
 
     settings = Settings()
     return TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256), threads=2)
@@ -57,7 +57,7 @@ def real_encoder():  # type: ignore[no-untyped-def]
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at a real index of the seed article, built once per session the way
     `ccqa build` builds it (the int8 ONNX encoder it exports)."""
-    from ccqa.build import build_index
+    from ccqa.index.build import build_index
 
     root = tmp_path_factory.mktemp("seed")
     settings = Settings(corpus_dir=seed_corpus(root / "corpus"), index_dir=root / "index", cache_size=0,
@@ -69,6 +69,6 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
 @pytest.fixture(scope="session")
 def seed_qa(seed_settings: Settings):  # type: ignore[no-untyped-def]
     """The seed index as `ccqa serve` answers from it (the ONNX encoder saved with it)."""
-    from ccqa.qa import QA
+    from ccqa.service import QA
 
     return QA.open(seed_settings)

@@ -16,14 +16,14 @@ from flask.testing import FlaskClient
 from index_fixtures import HashingEncoder
 from test_api import response_validator
 
-from ccqa import store
-from ccqa.admin import corpus_name
-from ccqa.api_errors import ApiError
-from ccqa.app import create_app
-from ccqa.build import BuildReport, build_index
+from ccqa.api.admin import corpus_name
+from ccqa.api.app import create_app
+from ccqa.api.errors import ApiError
 from ccqa.config import Settings
-from ccqa.passages import approximate_token_count
-from ccqa.qa import QA
+from ccqa.index import versions as store
+from ccqa.index.build import BuildReport, build_index
+from ccqa.ingest.passages import approximate_token_count
+from ccqa.service import QA
 
 TOKEN = "s3cret-admin-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ccqa.app import SECURITY_HEADERS, clean_text, create_app, find_web_dir
+from ccqa.api.app import SECURITY_HEADERS, clean_text, create_app, find_web_dir
 from ccqa.config import Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Page, Span
 from ccqa.errors import BadQuestion, IndexMissing
@@ -217,7 +217,7 @@ def test_limits_at_their_maximum_are_accepted(client: FlaskClient) -> None:
 
 def test_mode_the_engine_rejects_is_400(client: FlaskClient, fake_qa: FakeQA,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ccqa.app.MODES", ("hybrid", "dense", "bm25", "odd"))
+    monkeypatch.setattr("ccqa.api.app.MODES", ("hybrid", "dense", "bm25", "odd"))
     assert_error(ask(client, {"question": "GDP?", "mode": "odd"}), 400, "bad_question")
 
 
@@ -299,7 +299,7 @@ def test_real_qa_is_opened_lazily_once(monkeypatch: pytest.MonkeyPatch) -> None:
             opened.append(settings)
             return FakeQA()
 
-    monkeypatch.setitem(sys.modules, "ccqa.qa", types.SimpleNamespace(QA=QA))
+    monkeypatch.setitem(sys.modules, "ccqa.service", types.SimpleNamespace(QA=QA))
     client = create_app(SETTINGS).test_client()
     client.get("/api/openapi.json")
     assert opened == []

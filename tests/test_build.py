@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from index_fixtures import HashingEncoder, seed_corpus
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.index import Index
-from ccqa.passages import approximate_token_count
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.ingest.passages import approximate_token_count
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -116,8 +116,8 @@ def test_index_build_refuses_mismatched_vectors(tmp_path: Path) -> None:
 
 
 def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> None:
-    from ccqa.documents import scan_corpus
-    from ccqa.passages import passages_for
+    from ccqa.ingest.corpus import scan_corpus
+    from ccqa.ingest.passages import passages_for
 
     settings = _settings(tmp_path)
     _build(settings)
@@ -135,7 +135,7 @@ def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> N
 def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_3(tmp_path: Path) -> None:
     """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
     JSON lines and its sentence vectors as float16."""
-    from ccqa.embedding import file_sha256
+    from ccqa.embed.model import file_sha256
 
     settings = _settings(tmp_path)
     _build(settings)

@@ -15,7 +15,8 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from ccqa.data import Document
-from ccqa.documents import (
+from ccqa.errors import BadDocument, CcqaError
+from ccqa.ingest.corpus import (
     CATALOG_NAME,
     SUPPORTED_SUFFIXES,
     CorpusScan,
@@ -25,7 +26,6 @@ from ccqa.documents import (
     read_document,
     scan_corpus,
 )
-from ccqa.errors import BadDocument, CcqaError
 
 SEED = Path(__file__).resolve().parents[1] / "corpus"
 SEED_NAME = "chengdu-chongqing-economic-circle-accelerates.txt"

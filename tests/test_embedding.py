@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from index_fixtures import SEED
 
-from ccqa import store
 from ccqa.config import Settings
-from ccqa.embedding import TORCH_VARIANT, TorchEncoder, file_sha256, verified_model_path
+from ccqa.embed.model import TORCH_VARIANT, TorchEncoder, file_sha256, verified_model_path
+from ccqa.embed.onnx_encoder import OnnxEncoder, build_encoder, export_onnx
 from ccqa.errors import CcqaError, ModelError
-from ccqa.onnx_encoder import OnnxEncoder, build_encoder, export_onnx
-from ccqa.qa import QA
+from ccqa.index import versions as store
+from ccqa.service import QA
 
 QUESTIONS = [
     "What was the GDP of the Chengdu-Chongqing economic circle?",
@@ -134,7 +134,7 @@ def test_serving_path_does_not_import_torch(seed_settings: Settings) -> None:
         "import sys\n"
         "from pathlib import Path\n"
         "from ccqa.config import Settings\n"
-        "from ccqa.qa import QA\n"
+        "from ccqa.service import QA\n"
         "qa = QA.open(Settings(index_dir=Path(sys.argv[1]), cache_size=0))\n"
         f"answer = qa.ask({QUESTIONS[0]!r})\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers'))\n"
@@ -194,7 +194,7 @@ def test_an_incremental_build_does_not_start_pytorch(seed_settings: Settings, tm
     program = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from ccqa.build import build_index\n"
+        "from ccqa.index.build import build_index\n"
         "from ccqa.config import Settings\n"
         "report = build_index(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers'))\n"

@@ -31,13 +31,13 @@ import pytest
 from index_fixtures import HashingEncoder, seed_corpus
 from live import poll
 
-from ccqa import store
-from ccqa.build import build_index
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import WEIGHTS_FILE, packaged_model_path
+from ccqa.embed.model import WEIGHTS_FILE, packaged_model_path
 from ccqa.errors import BuildFailed, IndexCorrupt, ModelError
 from ccqa.index import Index
-from ccqa.qa import QA
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
+from ccqa.service import QA
 
 TESTS = Path(__file__).resolve().parent
 GDP = "What was the GDP of the Chengdu-Chongqing economic circle in 2021?"
@@ -46,7 +46,7 @@ START_S = 90  # the real model and index load in a few seconds; the machine may 
 SERVE = """
 import os, sys, time
 from pathlib import Path
-from ccqa import qa
+from ccqa import service as qa
 
 _ask = qa.QA.ask
 
@@ -68,7 +68,7 @@ from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[4])
 from index_fixtures import HashingEncoder
-from ccqa.build import build_index
+from ccqa.index.build import build_index
 from ccqa.config import Settings
 
 _save = np.save
@@ -361,7 +361,7 @@ def test_live_reload_of_a_corrupt_version_keeps_the_old_one_serving(
     truncate(bad / "passages.npy")
     (settings.index_dir / store.CURRENT).write_text(bad.name + "\n", encoding="utf-8")
 
-    caplog.set_level(logging.ERROR, logger="ccqa.qa")
+    caplog.set_level(logging.ERROR, logger="ccqa.service")
     assert qa.maybe_reload() is False
     assert qa.index_version == old and qa.ask(GDP).found
     assert str(bad / "passages.npy") in caplog.text
@@ -394,10 +394,10 @@ def test_serve_refuses_weights_with_the_wrong_sha256(
 def test_wrong_weights_are_refused_before_anything_uses_them(
         tampered_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[str] = []
-    monkeypatch.setattr("ccqa.qa.serving_encoder", lambda *a, **k: used.append("encoder"))
-    monkeypatch.setattr("ccqa.build.build_encoder", lambda *a, **k: used.append("encoder"))
-    monkeypatch.setattr("ccqa.build.write_onnx_encoder", lambda *a, **k: used.append("export"))
-    monkeypatch.setattr("ccqa.qa.Index.load", lambda *a, **k: used.append("index"))
+    monkeypatch.setattr("ccqa.service.serving_encoder", lambda *a, **k: used.append("encoder"))
+    monkeypatch.setattr("ccqa.index.build.build_encoder", lambda *a, **k: used.append("encoder"))
+    monkeypatch.setattr("ccqa.index.build.write_onnx_encoder", lambda *a, **k: used.append("export"))
+    monkeypatch.setattr("ccqa.service.Index.load", lambda *a, **k: used.append("index"))
     settings = Settings(model_path=tampered_model, corpus_dir=seed_corpus(tmp_path / "corpus"),
                         index_dir=tmp_path / "index")
     with pytest.raises(ModelError, match="sha256"):

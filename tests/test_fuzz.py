@@ -26,12 +26,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ccqa.app import clean_text, create_app
-from ccqa.build import build_index
+from ccqa.api.app import clean_text, create_app
+from ccqa.api.jobs import RebuildJobs
+from ccqa.api.openapi import MODES
 from ccqa.config import Settings
-from ccqa.openapi import MODES
-from ccqa.qa import QA
-from ccqa.rebuild_jobs import RebuildJobs
+from ccqa.index.build import build_index
+from ccqa.service import QA
 
 TOKEN = "fuzz-admin-token-0123456789abcdef"
 

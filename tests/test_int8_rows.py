@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ccqa.int8_rows import Int8Rows
+from ccqa.index.sentences import Int8Rows
 
 
 def _unit_rows(n: int, d: int, seed: int) -> np.ndarray:

@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from test_api import FakeQA, assert_error
 
-from ccqa.app import create_app
+from ccqa.api.app import create_app
+from ccqa.api.ratelimit import RateLimiter, is_loopback
 from ccqa.config import Settings
-from ccqa.ratelimit import RateLimiter, is_loopback
 
 CLIENT = "203.0.113.7"
 

@@ -27,11 +27,11 @@ from live import poll, serve_in_thread
 from test_admin import MONORAIL, fast_build, tiny_settings
 from test_documents import make_pdf
 
-from ccqa import store
-from ccqa.app import create_app
+from ccqa.api.app import create_app
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.index import Index
-from ccqa.qa import QA
+from ccqa.index import versions as store
+from ccqa.service import QA
 
 TESTS = Path(__file__).resolve().parent
 MONORAIL_QUESTION = "When did the Zephyr monorail open?"
@@ -117,10 +117,10 @@ BUILD_SCRIPT = """
 import sys, time
 from pathlib import Path
 from index_fixtures import HashingEncoder
-from ccqa import store
-from ccqa.build import build_index
+from ccqa.index import versions as store
+from ccqa.index.build import build_index
 from ccqa.config import Settings
-from ccqa.passages import approximate_token_count
+from ccqa.ingest.passages import approximate_token_count
 
 corpus, index, marker, phase = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 

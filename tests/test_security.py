@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from test_api import FakeQA
 
-from ccqa.app import create_app, find_web_dir
+from ccqa.api.app import create_app, find_web_dir
 from ccqa.config import Settings
 from ccqa.data import Answer
 

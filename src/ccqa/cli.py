@@ -13,7 +13,7 @@ from pathlib import Path
 from ccqa.config import Settings
 from ccqa.data import Answer
 from ccqa.errors import CcqaError
-from ccqa.retrieve import MODES
+from ccqa.search.retrieve import MODES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,18 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from ccqa.build import build_index
+    from ccqa.index.build import build_index
 
     progress = sys.stderr.isatty() and not args.json
     if progress:  # the encoder reports every few thousand texts embedded
-        logging.getLogger("ccqa.onnx_encoder").setLevel(logging.INFO)
+        logging.getLogger("ccqa.embed.onnx_encoder").setLevel(logging.INFO)
     report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait, progress=progress)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from ccqa.qa import QA
+    from ccqa.service import QA
 
     answer = QA.open(settings).ask(args.question, k=args.k, history=args.history, mode=args.mode)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render(answer))
@@ -129,7 +129,7 @@ def render(answer: Answer) -> str:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.evaluate import evaluate, read_questions
-    from ccqa.qa import QA
+    from ccqa.service import QA
 
     questions = read_questions(args.file)
     qa = QA.open(settings)

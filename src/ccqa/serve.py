@@ -49,8 +49,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     """Run the production server until it is stopped (SIGTERM: finish requests in flight)."""
     from gunicorn.app.base import BaseApplication
 
-    from ccqa.app import create_app
-    from ccqa.qa import QA
+    from ccqa.api.app import create_app
+    from ccqa.service import QA
 
     _limit_threads(settings.threads)
     qa = QA.open(settings, warm=False)  # index checked and loaded once, shared by the workers

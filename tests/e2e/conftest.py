@@ -18,7 +18,7 @@ from flask import Flask
 from live import serve_in_thread
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
-from ccqa.app import create_app
+from ccqa.api.app import create_app
 from ccqa.config import Settings
 
 SHOTS_DIR = Path("/tmp/ccqa-shots")

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from ccqa.app import create_app
+from ccqa.api.app import create_app
 
 pytestmark = pytest.mark.e2e
 Shoot = Callable[..., Path]

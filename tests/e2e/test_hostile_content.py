@@ -16,7 +16,7 @@ from chat_fake import HOSTILE_SENTENCE, ChatFakeQA
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from ccqa.app import create_app
+from ccqa.api.app import create_app
 from ccqa.config import Settings
 from ccqa.data import Answer, Document
 

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from ccqa import store
-from ccqa.api_errors import ApiError
+from ccqa.api.errors import ApiError
 from ccqa.config import Settings
 from ccqa.errors import BuildLocked, CcqaError
+from ccqa.index import versions as store
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class RebuildJobs:
 
 
 def _incremental_build(settings: Settings) -> Any:
-    from ccqa.build import build_index
+    from ccqa.index.build import build_index
 
     return build_index(settings, wait=True)  # a CLI build that slipped in first is waited for
 

@@ -19,21 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from ccqa import store
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Document, Passage, sha256_hex
-from ccqa.documents import CorpusScan, scan_corpus
-from ccqa.embedding import (
+from ccqa.embed.model import (
     TORCH_VARIANT,
     Encoder,
     WordPieceCounter,
     check_torch_device,
     verified_model_path,
 )
+from ccqa.embed.onnx_encoder import build_encoder, write_onnx_encoder
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
-from ccqa.onnx_encoder import build_encoder, write_onnx_encoder
-from ccqa.passages import ChunkingParams, passages_for
+from ccqa.index import versions as store
+from ccqa.ingest.corpus import CorpusScan, scan_corpus
+from ccqa.ingest.passages import ChunkingParams, passages_for
 
 log = logging.getLogger(__name__)
 DEFAULT_CHUNKING = ChunkingParams()

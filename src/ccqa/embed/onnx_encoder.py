@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embedding import (
+from ccqa.embed.model import (
     TORCH_VARIANT,
     Encoder,
     TorchEncoder,

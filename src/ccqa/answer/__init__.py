@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ccqa.data import Hit
-from ccqa.lexical import term_set, terms, words
+from ccqa.lang.terms import term_set, terms, words
 
 # --- follow-ups -------------------------------------------------------------------------
 

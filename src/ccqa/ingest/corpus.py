@@ -20,7 +20,7 @@ from typing import Any
 
 from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
-from ccqa.formats import READERS
+from ccqa.ingest.formats import READERS
 
 log = logging.getLogger(__name__)
 

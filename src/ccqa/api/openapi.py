@@ -10,7 +10,7 @@ from typing import Any
 
 from ccqa import __version__
 from ccqa.config import Settings
-from ccqa.retrieve import MODES
+from ccqa.search.retrieve import MODES
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -32,11 +32,11 @@ from typing import Any
 import numpy as np
 
 from ccqa.data import Document, Passage
-from ccqa.embedding import file_sha256
+from ccqa.embed.model import file_sha256
 from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from ccqa.int8_rows import Int8Rows
-from ccqa.lexical import terms
-from ccqa.passage_table import PassageTable, mapped
+from ccqa.index.passages import PassageTable, mapped
+from ccqa.index.sentences import Int8Rows
+from ccqa.lang.terms import terms
 
 FORMAT_VERSION = 3
 READABLE_FORMATS = (1, 2, 3)

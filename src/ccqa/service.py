@@ -17,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from ccqa import store
 from ccqa.answer import (
     Evidence,
     SentenceChoice,
@@ -29,12 +28,13 @@ from ccqa.answer import (
 )
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
-from ccqa.embedding import Encoder, verified_model_path
+from ccqa.embed.model import Encoder, verified_model_path
+from ccqa.embed.onnx_encoder import serving_encoder
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index
-from ccqa.lexical import terms
-from ccqa.onnx_encoder import serving_encoder
-from ccqa.retrieve import Query, check_mode, search
+from ccqa.index import versions as store
+from ccqa.lang.terms import terms
+from ccqa.search.retrieve import Query, check_mode, search
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,12 @@ from typing import IO, Any, Protocol
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.utils import secure_filename
 
-from ccqa import store
-from ccqa.api_errors import ApiError, error_response
+from ccqa.api.errors import ApiError, error_response
+from ccqa.api.jobs import RebuildJobs
 from ccqa.config import Settings
-from ccqa.documents import (
+from ccqa.errors import BadDocument, CcqaError
+from ccqa.index import versions as store
+from ccqa.ingest.corpus import (
     CATALOG_FIELDS,
     CATALOG_NAME,
     SUPPORTED_SUFFIXES,
@@ -38,8 +40,6 @@ from ccqa.documents import (
     load_catalog,
     read_document,
 )
-from ccqa.errors import BadDocument, CcqaError
-from ccqa.rebuild_jobs import RebuildJobs
 
 log = logging.getLogger(__name__)
 

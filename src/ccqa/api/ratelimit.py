@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ccqa.api_errors import error_response, is_api_request
+from ccqa.api.errors import error_response, is_api_request
 from ccqa.config import Settings
 
 MAX_CLIENTS = 10_000  # buckets kept at most; the least recently seen client is forgotten first

@@ -3,7 +3,7 @@
 Usage::
 
     app = create_app(Settings(), qa=fake_qa)  # tests inject a QA service
-    app = create_app()                        # settings from CCQA_*; opens ccqa.qa.QA lazily
+    app = create_app()                        # settings from CCQA_*; opens ccqa.service.QA lazily
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_from_directory
 
-from ccqa.admin import register_admin
-from ccqa.api_errors import ApiError, is_api_request, register_error_handlers
+from ccqa.api.admin import register_admin
+from ccqa.api.errors import ApiError, is_api_request, register_error_handlers
+from ccqa.api.openapi import openapi_document
+from ccqa.api.ratelimit import install_rate_limit
 from ccqa.config import Settings
 from ccqa.data import Answer, Document
 from ccqa.errors import CcqaError
-from ccqa.openapi import openapi_document
-from ccqa.ratelimit import install_rate_limit
-from ccqa.retrieve import MODES
+from ccqa.search.retrieve import MODES
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("ccqa.access")
@@ -47,7 +47,7 @@ SECURITY_HEADERS = {
 
 
 class QAService(Protocol):
-    """What the app needs from the question-answering engine (``ccqa.qa.QA``)."""
+    """What the app needs from the question-answering engine (``ccqa.service.QA``)."""
 
     index_version: str
     model_name: str
@@ -86,7 +86,7 @@ class _Engine:
         if self._qa is None:
             with self._lock:
                 if self._qa is None:
-                    from ccqa.qa import QA
+                    from ccqa.service import QA
 
                     self._qa = QA.open(self._settings)
         return self._qa
@@ -94,7 +94,7 @@ class _Engine:
 
 def find_web_dir(package_file: str | Path = __file__, prefix: str | Path = sys.prefix) -> Path:
     """The chat page's folder: the repo's ``web/`` beside ``src/``, else the installed copy."""
-    repo_web = Path(package_file).resolve().parents[2] / "web"
+    repo_web = Path(package_file).resolve().parents[3] / "web"
     if (repo_web / "index.html").is_file():
         return repo_web
     return Path(prefix) / "share" / "ccqa" / "web"
@@ -102,7 +102,7 @@ def find_web_dir(package_file: str | Path = __file__, prefix: str | Path = sys.p
 
 def create_app(settings: Settings | None = None, qa: QAService | None = None,
                web_dir: str | Path | None = None) -> Flask:
-    """Build the app; ``qa`` None opens ``ccqa.qa.QA`` lazily with ``settings``."""
+    """Build the app; ``qa`` None opens ``ccqa.service.QA`` lazily with ``settings``."""
     settings = settings or Settings.from_env()
     web = Path(web_dir) if web_dir is not None else find_web_dir()
     if not (web / "index.html").is_file():
