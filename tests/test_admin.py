@@ -20,7 +20,7 @@ from ccqa.api.admin import corpus_name
 from ccqa.api.app import create_app
 from ccqa.api.errors import ApiError
 from ccqa.config import Settings
-from ccqa.index import versions as store
+from ccqa.index import versions
 from ccqa.index.build import BuildReport, build_index
 from ccqa.ingest.passages import approximate_token_count
 from ccqa.service import QA
@@ -327,7 +327,7 @@ def test_malformed_catalog_is_not_overwritten(client: FlaskClient, settings: Set
 
 
 def test_rebuild_job_indexes_the_upload_and_reload_serves_it(client: FlaskClient, settings: Settings) -> None:
-    old_version = store.current_version(settings.index_dir)
+    old_version = versions.current_version(settings.index_dir)
     assert upload(client, "monorail.txt", MONORAIL, title="Monorail plan").status_code == 201
     started = client.post("/api/admin/rebuild", headers=AUTH)
     assert started.status_code == 202 and started.headers["Location"].endswith(started.get_json()["job"])
@@ -365,7 +365,7 @@ def test_second_rebuild_while_one_runs_is_409(settings: Settings) -> None:
 
 
 def test_rebuild_is_409_while_another_process_holds_the_build_lock(client: FlaskClient, settings: Settings) -> None:
-    with store.build_lock(settings.index_dir):
+    with versions.build_lock(settings.index_dir):
         assert error_code(client.post("/api/admin/rebuild", headers=AUTH), 409) == "build_running"
 
 

@@ -19,7 +19,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ccqa.api.app import SECURITY_HEADERS, clean_text, create_app, find_web_dir
+from ccqa.api.app import create_app, find_web_dir
+from ccqa.api.ask import clean_text
+from ccqa.api.middleware import SECURITY_HEADERS
 from ccqa.config import Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Page, Span
 from ccqa.errors import BadQuestion, IndexMissing
@@ -215,10 +217,14 @@ def test_limits_at_their_maximum_are_accepted(client: FlaskClient) -> None:
     assert response.status_code == 200
 
 
-def test_mode_the_engine_rejects_is_400(client: FlaskClient, fake_qa: FakeQA,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ccqa.api.app.MODES", ("hybrid", "dense", "bm25", "odd"))
-    assert_error(ask(client, {"question": "GDP?", "mode": "odd"}), 400, "bad_question")
+def test_question_the_engine_refuses_is_400_with_its_code(client: FlaskClient, fake_qa: FakeQA,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Answer:
+        raise BadQuestion("the question is empty", code="invalid_question")
+
+    monkeypatch.setattr(fake_qa, "ask", refuse)
+    error = assert_error(ask(client, {"question": "GDP?"}), 400, "invalid_question")
+    assert error["message"] == "The question is empty."
 
 
 @pytest.mark.parametrize("data", [b"{", b"", b'{"question": "GDP?",}', b"\xff\xfe\x00"])

@@ -11,8 +11,7 @@ from index_fixtures import HashingEncoder, seed_corpus
 
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.ingest.passages import approximate_token_count
 
@@ -26,7 +25,7 @@ def _build(settings: Settings, encoder: HashingEncoder | None = None, **kwargs):
 
 
 def _load(settings: Settings) -> Index:
-    return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    return Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
 
 
 def test_second_build_without_changes_keeps_passage_ids_and_embeds_nothing(tmp_path: Path) -> None:
@@ -63,7 +62,7 @@ def test_incremental_build_counts_added_changed_removed(tmp_path: Path) -> None:
 def test_manifest_records_what_was_built(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _build(settings)
-    manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
+    manifest = json.loads((versions.current_dir(settings.index_dir) / "manifest.json").read_text())
     assert manifest["model_name"] == MODEL_NAME
     assert manifest["model_sha256"] == settings.model_sha256
     assert manifest["passage_count"] == len(_load(settings).passages)
@@ -76,13 +75,13 @@ def test_index_built_with_another_model_is_refused_with_a_clear_message(tmp_path
     settings = _settings(tmp_path)
     _build(settings)
     with pytest.raises(IndexMismatch, match="built with model .* `ccqa build --full`"):
-        Index.load(store.current_dir(settings.index_dir), MODEL_NAME, "0" * 64)
+        Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, "0" * 64)
 
 
 def test_corrupt_index_file_is_named_at_load(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _build(settings)
-    path = store.current_dir(settings.index_dir) / "passages.npy"
+    path = versions.current_dir(settings.index_dir) / "passages.npy"
     path.write_bytes(path.read_bytes()[:-50])
     with pytest.raises(IndexCorrupt, match="passages.npy"):
         _load(settings)
@@ -90,12 +89,12 @@ def test_corrupt_index_file_is_named_at_load(tmp_path: Path) -> None:
 
 def test_missing_index_says_to_build(tmp_path: Path) -> None:
     with pytest.raises(IndexMissing, match="ccqa build"):
-        store.current_dir(tmp_path / "nowhere")
+        versions.current_dir(tmp_path / "nowhere")
 
 
 def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    with store.build_lock(settings.index_dir), pytest.raises(BuildLocked, match="another build is running"):
+    with versions.build_lock(settings.index_dir), pytest.raises(BuildLocked, match="another build is running"):
         _build(settings)
 
 
@@ -139,7 +138,7 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
 
     settings = _settings(tmp_path)
     _build(settings)
-    directory = store.current_dir(settings.index_dir)
+    directory = versions.current_dir(settings.index_dir)
     index = _load(settings)
     built = list(index.passages)
     sentence_vectors = index.sentence_vectors.decode(slice(None))
@@ -160,7 +159,7 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     report = _build(settings, encoder)  # nothing changed but the format: rewritten, nothing embedded
     assert report.published and encoder.calls == []
     assert list(_load(settings).passages) == built
-    manifest = json.loads((store.current_dir(settings.index_dir) / "manifest.json").read_text())
+    manifest = json.loads((versions.current_dir(settings.index_dir) / "manifest.json").read_text())
     assert manifest["format_version"] == 3 and "passages.jsonl" not in manifest["files"]
     assert {"sentence_vectors.npy", "sentence_scales.npy"} <= set(manifest["files"])
 

@@ -16,16 +16,9 @@ from pypdf import PdfReader, PdfWriter
 
 from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
-from ccqa.ingest.corpus import (
-    CATALOG_NAME,
-    SUPPORTED_SUFFIXES,
-    CorpusScan,
-    Skipped,
-    doc_id_for,
-    load_catalog,
-    read_document,
-    scan_corpus,
-)
+from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
+from ccqa.ingest.corpus import CorpusScan, Skipped, doc_id_for, read_document, scan_corpus
+from ccqa.ingest.formats import SUPPORTED_SUFFIXES
 
 SEED = Path(__file__).resolve().parents[1] / "corpus"
 SEED_NAME = "chengdu-chongqing-economic-circle-accelerates.txt"

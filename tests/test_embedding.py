@@ -19,7 +19,7 @@ from ccqa.config import Settings
 from ccqa.embed.model import TORCH_VARIANT, TorchEncoder, file_sha256, verified_model_path
 from ccqa.embed.onnx_encoder import OnnxEncoder, build_encoder, export_onnx
 from ccqa.errors import CcqaError, ModelError
-from ccqa.index import versions as store
+from ccqa.index import versions
 from ccqa.service import QA
 
 QUESTIONS = [
@@ -52,7 +52,7 @@ def fp32_export(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> t
 
 def _onnx_record(settings: Settings) -> tuple[Path, dict[str, Any]]:
     """The published version's folder and the manifest's record of its ONNX encoder."""
-    version = store.current_dir(settings.index_dir)
+    version = versions.current_dir(settings.index_dir)
     return version, json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
 
 
@@ -97,7 +97,7 @@ def test_serving_uses_onnx_when_the_index_has_it(seed_settings: Settings) -> Non
 def _copy_index(seed_settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
     index_dir = tmp_path / "index"
     shutil.copytree(seed_settings.index_dir, index_dir)
-    return replace(seed_settings, index_dir=index_dir), store.current_dir(index_dir)
+    return replace(seed_settings, index_dir=index_dir), versions.current_dir(index_dir)
 
 
 def test_tampered_encoder_file_is_refused(seed_settings: Settings, tmp_path: Path) -> None:

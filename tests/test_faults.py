@@ -34,8 +34,7 @@ from live import poll
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.embed.model import WEIGHTS_FILE, packaged_model_path
 from ccqa.errors import BuildFailed, IndexCorrupt, ModelError
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.service import QA
 
@@ -248,12 +247,12 @@ def small_index(tmp_path: Path) -> tuple[Settings, str]:
 
 
 def versions_on_disk(settings: Settings) -> list[str]:
-    return sorted(p.name for p in (settings.index_dir / store.VERSIONS).iterdir())
+    return sorted(p.name for p in (settings.index_dir / versions.VERSIONS).iterdir())
 
 
 def assert_still_serving(settings: Settings, version: str) -> None:
-    assert store.current_version(settings.index_dir) == version
-    index = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    assert versions.current_version(settings.index_dir) == version
+    index = Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
     assert "trains.txt" not in {d.path for d in index.documents.values()}
     qa = QA.open(settings, encoder=HashingEncoder())
     assert qa.index_version == version and qa.ask("What was the GDP in 2021?").passages
@@ -299,14 +298,14 @@ def test_build_killed_midway_leaves_the_old_index_and_the_next_build_cleans_up(
         build.kill()
         build.wait(timeout=10)
 
-    staging = [v for v in versions_on_disk(settings) if v.startswith(store.STAGING_PREFIX)]
+    staging = [v for v in versions_on_disk(settings) if v.startswith(versions.STAGING_PREFIX)]
     assert len(staging) == 1  # the half-written version, never published
     assert_still_serving(settings, version)
     assert serving.reload_if_changed() is False and serving.index_version == version
 
     report = build_index(settings, encoder=HashingEncoder())  # not locked out by the dead build
     assert report.published and report.added == ["trains"]
-    assert not [v for v in versions_on_disk(settings) if v.startswith(store.STAGING_PREFIX)]
+    assert not [v for v in versions_on_disk(settings) if v.startswith(versions.STAGING_PREFIX)]
     assert serving.reload_if_changed() is True and serving.index_version == report.version
 
 
@@ -326,7 +325,7 @@ def flip_a_byte(path: Path) -> None:
 def test_truncated_index_file_stops_serve_with_one_line_naming_it(
         seed_settings: Settings, tmp_path: Path) -> None:
     settings = copy_index(seed_settings, tmp_path / "index")
-    broken = store.current_dir(settings.index_dir) / "sentence_vectors.npy"
+    broken = versions.current_dir(settings.index_dir) / "sentence_vectors.npy"
     truncate(broken)
     done = run_ccqa(["serve", "--index", str(settings.index_dir), "--port", str(free_port())],
                     env={})
@@ -343,7 +342,7 @@ def test_truncated_index_file_stops_serve_with_one_line_naming_it(
 def test_corrupt_index_file_is_refused_at_open_naming_it(
         seed_settings: Settings, tmp_path: Path, name: str, damage: Callable[[Path], None]) -> None:
     settings = copy_index(seed_settings, tmp_path / "index")
-    broken = store.current_dir(settings.index_dir) / name
+    broken = versions.current_dir(settings.index_dir) / name
     damage(broken)
     with pytest.raises(IndexCorrupt) as refused:
         QA.open(settings)
@@ -356,10 +355,10 @@ def test_live_reload_of_a_corrupt_version_keeps_the_old_one_serving(
     settings = copy_index(seed_settings, tmp_path / "index")
     qa = QA.open(settings)
     old = qa.index_version
-    bad = settings.index_dir / store.VERSIONS / store.new_version_name()
-    shutil.copytree(store.current_dir(settings.index_dir), bad)
+    bad = settings.index_dir / versions.VERSIONS / versions.new_version_name()
+    shutil.copytree(versions.current_dir(settings.index_dir), bad)
     truncate(bad / "passages.npy")
-    (settings.index_dir / store.CURRENT).write_text(bad.name + "\n", encoding="utf-8")
+    (settings.index_dir / versions.CURRENT).write_text(bad.name + "\n", encoding="utf-8")
 
     caplog.set_level(logging.ERROR, logger="ccqa.service")
     assert qa.maybe_reload() is False

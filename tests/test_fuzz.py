@@ -26,7 +26,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ccqa.api.app import clean_text, create_app
+from ccqa.api.app import create_app
+from ccqa.api.ask import clean_text
 from ccqa.api.jobs import RebuildJobs
 from ccqa.api.openapi import MODES
 from ccqa.config import Settings

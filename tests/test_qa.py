@@ -67,7 +67,7 @@ def test_self_contained_question_is_left_alone(seed_qa) -> None:  # type: ignore
 
 
 def test_unknown_mode_and_bad_k_are_refused(seed_qa) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(BadQuestion, match="unknown mode"):
+    with pytest.raises(BadQuestion, match="mode must be one of hybrid, dense, bm25"):
         seed_qa.ask("GDP?", mode="magic")
     with pytest.raises(BadQuestion, match="k must be"):
         seed_qa.ask("GDP?", k=0)

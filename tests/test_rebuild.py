@@ -29,8 +29,7 @@ from test_documents import make_pdf
 
 from ccqa.api.app import create_app
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.service import QA
 
 TESTS = Path(__file__).resolve().parent
@@ -117,7 +116,7 @@ BUILD_SCRIPT = """
 import sys, time
 from pathlib import Path
 from index_fixtures import HashingEncoder
-from ccqa.index import versions as store
+from ccqa.index import versions
 from ccqa.index.build import build_index
 from ccqa.config import Settings
 from ccqa.ingest.passages import approximate_token_count
@@ -136,7 +135,7 @@ def stalled_publish(index_dir, staged, name):
     time.sleep(600)
 
 if phase == "publishing":
-    store.publish = stalled_publish
+    versions.publish = stalled_publish
 build_index(Settings(corpus_dir=corpus, index_dir=index), encoder=StallingEncoder(),
             count_tokens=approximate_token_count)
 """
@@ -145,7 +144,7 @@ build_index(Settings(corpus_dir=corpus, index_dir=index), encoder=StallingEncode
 @pytest.mark.parametrize("phase", ["embedding", "publishing"])
 def test_build_killed_mid_way_leaves_the_old_index_answering(tmp_path: Path, phase: str) -> None:
     settings = tiny_settings(tmp_path)
-    before = store.current_version(settings.index_dir)
+    before = versions.current_version(settings.index_dir)
     qa = QA.open(settings, encoder=HashingEncoder())
     (settings.corpus_dir / "monorail.txt").write_text(MONORAIL, encoding="utf-8")
     marker = tmp_path / "marker"
@@ -178,10 +177,10 @@ def test_build_killed_mid_way_leaves_the_old_index_answering(tmp_path: Path, pha
         build.communicate()
 
     staged = [
-        p.name for p in (settings.index_dir / store.VERSIONS).iterdir() if p.name.startswith(store.STAGING_PREFIX)
+        p.name for p in (settings.index_dir / versions.VERSIONS).iterdir() if p.name.startswith(versions.STAGING_PREFIX)
     ]
     assert staged  # the killed build's half-done work (its encoder copied first) is there, unused
-    assert store.current_version(settings.index_dir) == before
+    assert versions.current_version(settings.index_dir) == before
     reopened = QA.open(settings, encoder=HashingEncoder())
     assert reopened.index_version == before and "monorail" not in reopened.index.documents
     assert reopened.ask(RAILWAY_QUESTION).passages[0].citation.doc_id == "railway"
@@ -189,7 +188,7 @@ def test_build_killed_mid_way_leaves_the_old_index_answering(tmp_path: Path, pha
 
     report = fast_build(settings)  # the lock died with the process; no --wait needed
     assert report.published and report.added == ["monorail"]
-    assert not [p for p in (settings.index_dir / store.VERSIONS).iterdir() if p.name.startswith(store.STAGING_PREFIX)]
+    assert not [p for p in (settings.index_dir / versions.VERSIONS).iterdir() if p.name.startswith(versions.STAGING_PREFIX)]
     assert qa.reload_if_changed() is True
     assert qa.ask(MONORAIL_QUESTION).passages[0].citation.doc_id == "monorail"
 
@@ -201,7 +200,7 @@ def test_server_keeps_answering_during_rebuilds_and_then_serves_the_new_document
     tmp_path: Path,
 ) -> None:
     settings = tiny_settings(tmp_path, reload_interval_s=0.3)
-    first = store.current_version(settings.index_dir)
+    first = versions.current_version(settings.index_dir)
     with serve_in_thread(serving_app(settings)) as port, Hammer(port, MONORAIL_QUESTION) as hammer:
         poll(lambda: hammer.count >= 20, "requests to flow before the rebuild")
         (settings.corpus_dir / "monorail.txt").write_text(MONORAIL, encoding="utf-8")
@@ -216,7 +215,7 @@ def test_server_keeps_answering_during_rebuilds_and_then_serves_the_new_document
         assert ask(port, MONORAIL_QUESTION)["passages"][0]["citation"]["doc_id"] == "monorail"
 
         # the served version's files are deleted under it (as a later build's clean-up may do)
-        shutil.rmtree(settings.index_dir / store.VERSIONS / added.version)
+        shutil.rmtree(settings.index_dir / versions.VERSIONS / added.version)
         count = hammer.count
         poll(lambda: hammer.count >= count + 20, "requests answered from the deleted version")
         assert ask(port, MONORAIL_QUESTION)["index_version"] == added.version
@@ -242,8 +241,8 @@ def test_server_keeps_answering_during_rebuilds_and_then_serves_the_new_document
 
 
 def _copy_current(settings: Settings, name: str) -> Path:
-    copy = settings.index_dir / store.VERSIONS / name
-    shutil.copytree(store.current_dir(settings.index_dir), copy)
+    copy = settings.index_dir / versions.VERSIONS / name
+    shutil.copytree(versions.current_dir(settings.index_dir), copy)
     return copy
 
 
@@ -279,13 +278,13 @@ def _missing(settings: Settings, name: str) -> None:
 )
 def test_bad_new_version_keeps_the_old_index_serving(tmp_path: Path, corrupt: Callable[[Settings, str], None]) -> None:
     settings = tiny_settings(tmp_path, reload_interval_s=0.0)
-    good = store.current_version(settings.index_dir)
+    good = versions.current_version(settings.index_dir)
     assert good is not None
     bad = "29990101T000000Z-bad000"
     with serve_in_thread(serving_app(settings)) as port:
         assert ask(port, RAILWAY_QUESTION)["index_version"] == good
         corrupt(settings, bad)
-        (settings.index_dir / store.CURRENT).write_text(bad + "\n", encoding="utf-8")
+        (settings.index_dir / versions.CURRENT).write_text(bad + "\n", encoding="utf-8")
         for _ in range(3):  # each request checks CURRENT again, and keeps the old version
             answer = ask(port, RAILWAY_QUESTION)
             assert answer["index_version"] == good
@@ -380,5 +379,5 @@ def test_maintainer_drops_pdf_html_and_gbk_files_and_the_running_app_answers(
         if gbk["found"]:
             assert gbk["answer"]["text"] == GBK_SENTENCE
         assert request_json(port, "GET", "/api/documents/gaotie-zhongxian")[1]["text"].strip() == GBK_TEXT.strip()
-    index = Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    index = Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
     assert any(p.page == 2 for p in index.passages if p.doc_id == "hydrogen-plan")

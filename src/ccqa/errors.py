@@ -1,4 +1,5 @@
-"""One small error hierarchy; the CLI turns it into a line and an exit code, HTTP into JSON."""
+"""One small error hierarchy; the CLI turns it into a line and an exit code, HTTP into JSON
+(``api/errors.py`` maps each class to its status, nowhere else)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,16 @@ class BadDocument(CcqaError):
     """A document cannot be read; the build skips it and names the reason."""
 
 
+class CatalogInvalid(CcqaError):
+    """``corpus/catalog.json`` is not the JSON shape ccqa reads."""
+
+
 class BadQuestion(CcqaError):
-    """A question (or its parameters) is unusable."""
+    """A question (or one of its parameters) is unusable; ``code`` names which part."""
+
+    def __init__(self, message: str, code: str = "bad_question") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class BuildLocked(CcqaError):

@@ -31,10 +31,9 @@ from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, 
 from ccqa.embed.model import Encoder, verified_model_path
 from ccqa.embed.onnx_encoder import serving_encoder
 from ccqa.errors import BadQuestion, CcqaError
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.lang.terms import terms
-from ccqa.search.retrieve import Query, check_mode, search
+from ccqa.search.retrieve import Query, check_k, check_mode, search
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ class QA:
         import faiss
 
         faiss.omp_set_num_threads(settings.threads)  # one per worker: more threads only contend
-        directory = store.current_dir(settings.index_dir)
+        directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
         qa = cls(settings, index, directory.name, encoder)
@@ -136,10 +135,8 @@ class QA:
         check_mode(mode)
         question = question.strip()
         if not question:
-            raise BadQuestion("the question is empty")
-        k = self.settings.top_k if k is None else k
-        if not 1 <= k <= self.settings.max_k:
-            raise BadQuestion(f"k must be between 1 and {self.settings.max_k}")
+            raise BadQuestion("the question is empty", code="invalid_question")
+        k = check_k(self.settings.top_k if k is None else k, self.settings.max_k)
         index, version = self._index, self.index_version
         resolved = resolve_follow_up(question, [h for h in history if h.strip()])
         key = (version, question, resolved, k, mode)
@@ -198,14 +195,14 @@ class QA:
 
     def reload_if_changed(self) -> bool:
         """Load the newly published version; a bad one is logged and the old one kept."""
-        version = store.current_version(self.settings.index_dir)
+        version = versions.current_version(self.settings.index_dir)
         if version is None or version == self.index_version:
             return False
         with self._lock:
             if version == self.index_version:
                 return False
             try:
-                index = Index.load(self.settings.index_dir / store.VERSIONS / version, MODEL_NAME,
+                index = Index.load(self.settings.index_dir / versions.VERSIONS / version, MODEL_NAME,
                                    self.settings.model_sha256)
             except CcqaError as exc:
                 log.error("keeping index %s: cannot load new version %s: %s", self.index_version, version, exc)

@@ -10,36 +10,29 @@ it ``/api/admin/*`` is a plain 404. Every call needs ``Authorization: Bearer <to
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.utils import secure_filename
 
+from ccqa.api.context import engine, settings
 from ccqa.api.errors import ApiError, error_response
 from ccqa.api.jobs import RebuildJobs
 from ccqa.config import Settings
-from ccqa.errors import BadDocument, CcqaError
-from ccqa.index import versions as store
-from ccqa.ingest.corpus import (
-    CATALOG_FIELDS,
-    CATALOG_NAME,
-    SUPPORTED_SUFFIXES,
-    doc_id_for,
-    load_catalog,
-    read_document,
-)
+from ccqa.errors import BadDocument
+from ccqa.files import fsync_dir
+from ccqa.index import versions
+from ccqa.ingest.catalog import CATALOG_FIELDS, catalog_entry, write_catalog_entry
+from ccqa.ingest.corpus import doc_id_for, read_document
+from ccqa.ingest.formats import SUPPORTED_SUFFIXES, format_for
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +41,6 @@ MAX_FIELD_CHARS = 500
 MAX_NAME_BYTES = 200  # file systems allow 255; the staging and catalog names need a little room
 
 admin = Blueprint("admin", __name__, url_prefix="/api/admin")
-
-
-class Reloadable(Protocol):
-    index_version: str
-
-    def reload_if_changed(self) -> bool: ...
 
 
 def register_admin(app: Flask, settings: Settings) -> None:
@@ -66,15 +53,10 @@ def register_admin(app: Flask, settings: Settings) -> None:
     app.register_blueprint(admin)
 
 
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["ccqa.settings"]
-    return settings
-
-
 @admin.before_request
 def _require_token() -> Response | None:
     """401 unless the request carries the admin token (compared in constant time)."""
-    token = _settings().admin_token
+    token = settings().admin_token
     if not token:
         raise ApiError(404, "not_found", f"There is no API endpoint at {request.path}.")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -82,7 +64,7 @@ def _require_token() -> Response | None:
         response = error_response(401, "unauthorized", "Send the header Authorization: Bearer <admin token>.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="ccqa admin"'
         return response
-    request.max_content_length = _settings().max_upload_bytes + FORM_OVERHEAD_BYTES
+    request.max_content_length = settings().max_upload_bytes + FORM_OVERHEAD_BYTES
     return None
 
 # --- upload -----------------------------------------------------------------------------------
@@ -90,18 +72,17 @@ def _require_token() -> Response | None:
 @admin.post("/documents")
 def upload_document() -> tuple[Response, int]:
     """Store one uploaded document in the corpus, after checking it can be read."""
-    settings = _settings()
+    current = settings()
     upload = request.files.get("file")  # a body over the request limit raises 413 here
     if upload is None:
         raise ApiError(400, "missing_file", 'Send the document as multipart/form-data in the field "file".')
     name = corpus_name(upload.filename or "")
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    if format_for(name) is None:
+        suffix = PurePosixPath(name).suffix.lower()
         raise ApiError(415, "unsupported_document_type", f"{suffix or 'A file without an extension'} "
-                       f"cannot be indexed; send one of {kinds}.")
+                       f"cannot be indexed; send one of {', '.join(SUPPORTED_SUFFIXES)}.")
     metadata = _catalog_fields(request.form)
-    corpus = settings.corpus_dir
+    corpus = current.corpus_dir
     corpus.mkdir(parents=True, exist_ok=True)
     target = corpus / name
     if os.path.dirname(os.path.abspath(target)) != os.path.abspath(corpus):
@@ -110,17 +91,17 @@ def upload_document() -> tuple[Response, int]:
     staging.mkdir()
     try:
         staged = staging / name
-        _copy_limited(upload.stream, staged, settings.max_upload_bytes)
+        _copy_limited(upload.stream, staged, current.max_upload_bytes)
         try:
-            entry = {**_catalog_entry(corpus, name), **metadata}
-            document = read_document(staged, staging, {name: entry}, settings.max_document_bytes)
+            entry = {**catalog_entry(corpus, name), **metadata}
+            document = read_document(staged, staging, {name: entry}, current.max_document_bytes)
         except BadDocument as exc:
             raise ApiError(422, "bad_document", f"{name} cannot be indexed: {exc}.") from None
         replaced = target.exists()
         if metadata:
             write_catalog_entry(corpus, name, metadata)
         os.replace(staged, target)
-        store.fsync_dir(corpus)
+        fsync_dir(corpus)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("admin upload stored %s (%d characters)", name, len(document.text))
@@ -175,25 +156,6 @@ def _copy_limited(stream: IO[bytes], destination: Path, limit: int) -> None:
         os.fsync(out.fileno())
 
 
-def _catalog_entry(corpus: Path, name: str) -> dict[str, Any]:
-    try:
-        return load_catalog(corpus).get(name, {})
-    except CcqaError:
-        return {}  # reported (409) only when the upload would rewrite the catalog
-
-
-def write_catalog_entry(corpus: Path, name: str, fields: dict[str, str]) -> None:
-    """Merge ``fields`` into the catalog entry of ``name``; the catalog is replaced atomically."""
-    path = corpus / CATALOG_NAME
-    with _locked(corpus / ".catalog.lock"):
-        try:
-            load_catalog(corpus)  # refuse to rewrite a catalog that is already malformed
-        except CcqaError as exc:
-            raise ApiError(409, "invalid_catalog", f"{exc}; fix it before uploading with metadata.") from None
-        raw = json.loads(path.read_text(encoding="utf-8-sig")) if path.is_file() else {}
-        raw[name] = {**raw.get(name, {}), **fields}
-        store.write_atomically(path, json.dumps(raw, ensure_ascii=False, indent=2) + "\n")
-
 # --- rebuild and reload -----------------------------------------------------------------------
 
 @admin.post("/rebuild")
@@ -217,19 +179,7 @@ def rebuild_status(job_id: str) -> Response:
 @admin.post("/reload")
 def reload() -> Response:
     """Load a newly published index version now instead of at the next periodic check."""
-    qa: Reloadable = current_app.extensions["ccqa"].get()
+    qa = engine()
     reloaded = qa.reload_if_changed()
     return jsonify({"reloaded": reloaded, "index_version": qa.index_version,
-                    "published_version": store.current_version(_settings().index_dir)})
-
-
-# --- files ------------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                    "published_version": versions.current_version(settings().index_dir)})

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from ccqa.errors import BadQuestion, CcqaError
+from ccqa.errors import BadDocument, BadQuestion, BuildLocked, CatalogInvalid, CcqaError
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,12 @@ def register_error_handlers(app: Flask) -> None:
     def api_error(e: ApiError) -> Response:
         return error_response(e.status, e.code, e.message)
 
-    @app.errorhandler(BadQuestion)
-    def bad_question(e: BadQuestion) -> Response:
-        return error_response(400, "bad_question", str(e))
-
     @app.errorhandler(CcqaError)
-    def unavailable(e: CcqaError) -> Response:
-        log.warning("question answering unavailable: %s", e)
-        return error_response(503, "unavailable", str(e))
+    def domain_error(e: CcqaError) -> Response:
+        status, code = status_of(e)
+        if status == 503:
+            log.warning("question answering unavailable: %s", e)
+        return error_response(status, code, _sentence(str(e)))
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response | HTTPException:
@@ -84,6 +82,30 @@ def register_error_handlers(app: Flask) -> None:
         if not is_api_request():
             return InternalServerError()
         return error_response(500, "internal_error", "Something went wrong on the server.")
+
+
+# Each domain error's HTTP status and code; any other CcqaError means the index or model cannot serve.
+_DOMAIN_STATUS: tuple[tuple[type[CcqaError], int, str], ...] = (
+    (BadDocument, 422, "bad_document"),
+    (BuildLocked, 409, "build_running"),
+    (CatalogInvalid, 409, "invalid_catalog"),
+)
+
+
+def status_of(error: CcqaError) -> tuple[int, str]:
+    """The HTTP status and error code for a ccqa error (the only place they are chosen)."""
+    if isinstance(error, BadQuestion):
+        return 400, error.code
+    for kind, status, code in _DOMAIN_STATUS:
+        if isinstance(error, kind):
+            return status, code
+    return 503, "unavailable"
+
+
+def _sentence(message: str) -> str:
+    """A message as the API writes it: capitalised, ending with a full stop."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
 
 
 def _message(e: HTTPException) -> str:

@@ -7,7 +7,6 @@ still "running" without its lock belongs to a worker that died.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import re
@@ -18,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from ccqa.api.errors import ApiError
 from ccqa.config import Settings
 from ccqa.errors import BuildLocked, CcqaError
-from ccqa.index import versions as store
+from ccqa.files import try_lock, write_atomically
+from ccqa.index import versions
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +44,12 @@ class RebuildJobs:
         self.build = build or _incremental_build
 
     def start(self) -> dict[str, Any]:
-        """Start a build and return its record; ApiError 409 when one is already running."""
-        held = _try_lock(self._dir() / ".lock")
-        if held is None or _build_running(self.settings.index_dir):
+        """Start a build and return its record; BuildLocked when one is already running."""
+        held = try_lock(self._dir() / ".lock")
+        if held is None or versions.build_running(self.settings.index_dir):
             if held is not None:
                 held.close()
-            raise ApiError(409, "build_running", "An index build is already running; "
-                           "wait for it to finish and try again.")
+            raise BuildLocked("An index build is already running; wait for it to finish and try again.")
         job = {"job": secrets.token_hex(8), "status": "running", "started_at": _now(),
                "finished_at": None, "report": None, "error": None}
         self._save(job)
@@ -61,7 +59,7 @@ class RebuildJobs:
     def get(self, job_id: str) -> dict[str, Any] | None:
         job = self._read(job_id)
         if job is not None and job.get("status") == "running":
-            held = _try_lock(self._dir() / ".lock")
+            held = try_lock(self._dir() / ".lock")
             if held is not None:  # nobody is running it: the worker died mid-build
                 with held:
                     job = self._read(job_id) or job  # it may have finished just now
@@ -99,7 +97,7 @@ class RebuildJobs:
     def _save(self, job: dict[str, Any]) -> None:
         directory = self._dir()
         directory.mkdir(parents=True, exist_ok=True)
-        store.write_atomically(directory / f"{job['job']}.json", json.dumps(job, ensure_ascii=False))
+        write_atomically(directory / f"{job['job']}.json", json.dumps(job, ensure_ascii=False))
         old = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP_JOBS]
         for path in old:
             path.unlink(missing_ok=True)
@@ -111,26 +109,5 @@ def _incremental_build(settings: Settings) -> Any:
     return build_index(settings, wait=True)  # a CLI build that slipped in first is waited for
 
 
-def _build_running(index_dir: Path) -> bool:
-    """Whether any process holds the build lock (taken and released at once to find out)."""
-    try:
-        with store.build_lock(index_dir):
-            return False
-    except BuildLocked:
-        return True
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _try_lock(path: Path) -> IO[str] | None:
-    """The open, exclusively locked ``path``, or None when another holder has it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle

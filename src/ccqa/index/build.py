@@ -30,8 +30,7 @@ from ccqa.embed.model import (
 )
 from ccqa.embed.onnx_encoder import build_encoder, write_onnx_encoder
 from ccqa.errors import BuildFailed, CcqaError
-from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now
-from ccqa.index import versions as store
+from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now, versions
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
 from ccqa.ingest.passages import ChunkingParams, passages_for
 
@@ -109,8 +108,8 @@ def build_index(
     if encoder is None and settings.device != "cpu":
         check_torch_device(settings.device)
     count_tokens = count_tokens or WordPieceCounter(model_path)
-    with store.build_lock(settings.index_dir, wait=wait):
-        store.remove_stale(settings.index_dir)
+    with versions.build_lock(settings.index_dir, wait=wait):
+        versions.remove_stale(settings.index_dir)
         scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_document_bytes)
         if strict and scan.skipped:
             raise BuildFailed(f"--strict: {len(scan.skipped)} document(s) skipped, first {scan.skipped[0].path}: "
@@ -122,13 +121,13 @@ def build_index(
         current_format = previous is not None and previous.manifest.format_version == FORMAT_VERSION
         if same_layout and current_format and previous is not None and \
                 not (report["added"] or report["changed"] or report["removed"]):
-            return BuildReport(version=store.current_version(settings.index_dir), published=False,
+            return BuildReport(version=versions.current_version(settings.index_dir), published=False,
                                documents=len(scan.documents), passages=len(previous),
                                seconds=time.perf_counter() - started, **_report_lists(scan, report))
         if not scan.documents:
             raise BuildFailed(f"no readable documents in {settings.corpus_dir}; nothing to index")
-        name = store.new_version_name()
-        staged = store.staging_dir(settings.index_dir, name)
+        name = versions.new_version_name()
+        staged = versions.staging_dir(settings.index_dir, name)
         try:
             index = _staged_index(settings, scan, previous, same_layout, params, count_tokens, model_path,
                                   staged, encoder, progress)
@@ -137,14 +136,14 @@ def build_index(
         except OSError as exc:  # disk full, quota, I/O error: publish nothing, give the space back
             shutil.rmtree(staged, ignore_errors=True)
             raise BuildFailed(f"cannot write the new index version to {staged}: {exc.strerror or exc}; "
-                              f"nothing was published, {store.current_version(settings.index_dir) or 'no version'} "
+                              f"nothing was published, {versions.current_version(settings.index_dir) or 'no version'} "
                               "is still served") from exc
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
         Index.load(staged, MODEL_NAME, settings.model_sha256, verify=True)  # what we publish must load
-        store.publish(settings.index_dir, staged, name)
-        store.remove_stale(settings.index_dir)
+        versions.publish(settings.index_dir, staged, name)
+        versions.remove_stale(settings.index_dir)
         return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(index),
                            passages_embedded=index.manifest.extra["embedded"]["passages"],
                            sentences_embedded=index.manifest.extra["embedded"]["sentences"],
@@ -158,7 +157,7 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
     extra: dict[str, Any] = {}
     previous_variant = previous.manifest.extra.get("vectors", TORCH_VARIANT) if previous is not None else None
     if encoder is None or encoder.name == MODEL_NAME:  # the serving encoder (a test encoder has none)
-        reuse = store.current_dir(settings.index_dir) if previous is not None else None
+        reuse = versions.current_dir(settings.index_dir) if previous is not None else None
         extra["onnx"] = write_onnx_encoder(staged, model_path, reuse,
                                            previous.manifest.extra.get("onnx") if previous else None)
         encoder = encoder or build_encoder(settings, model_path, staged, extra["onnx"], previous_variant)
@@ -220,10 +219,10 @@ def _cut_passages(documents: Sequence[Document], previous: Index | None, served:
 
 def _served_index(settings: Settings) -> Index | None:
     """The version being served, as a cache of vectors; None if absent or unreadable."""
-    if store.current_version(settings.index_dir) is None:
+    if versions.current_version(settings.index_dir) is None:
         return None
     try:
-        return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256, verify=True)
+        return Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256, verify=True)
     except CcqaError as exc:
         log.warning("not reusing the current index: %s", exc)
         return None

@@ -12,8 +12,6 @@ version is complete and loads; a build killed at any moment leaves ``CURRENT`` u
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import secrets
 import shutil
 import time
@@ -21,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ccqa.errors import BuildLocked, IndexMissing
+from ccqa.files import fsync_dir, fsync_tree, locked, try_lock, write_atomically
 
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -64,16 +63,10 @@ def staging_dir(index_dir: Path, name: str) -> Path:
 def publish(index_dir: Path, staged: Path, name: str) -> Path:
     """Rename the staged build into place, then point ``CURRENT`` at it atomically."""
     final = index_dir / VERSIONS / name
-    _fsync_tree(staged)
+    fsync_tree(staged)
     staged.rename(final)
     fsync_dir(final.parent)
-    pointer = index_dir / (CURRENT + ".tmp")
-    with pointer.open("w", encoding="utf-8") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    pointer.replace(index_dir / CURRENT)
-    fsync_dir(index_dir)
+    write_atomically(index_dir / CURRENT, name + "\n")
     return final
 
 
@@ -99,47 +92,24 @@ def remove_stale(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
 @contextlib.contextmanager
 def build_lock(index_dir: Path, wait: bool = False) -> Iterator[None]:
     """One build at a time: the second waits (``wait``) or is refused with BuildLocked."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / LOCK).open("a+") as handle:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
-        try:
-            fcntl.flock(handle.fileno(), flags)
-        except BlockingIOError:
-            raise BuildLocked(
-                f"another build is running on {index_dir} (lock {index_dir / LOCK}); "
-                "wait for it to finish or pass --wait"
-            ) from None
-        try:
+    lock = index_dir / LOCK
+    if wait:
+        with locked(lock):
             yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return
+    held = try_lock(lock)
+    if held is None:
+        raise BuildLocked(
+            f"another build is running on {index_dir} (lock {lock}); wait for it to finish or pass --wait"
+        )
+    with held:
+        yield
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-    fsync_dir(root)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a reader sees the old file or the new one, whole."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def build_running(index_dir: Path) -> bool:
+    """Whether any process holds the build lock (taken and released at once to find out)."""
+    held = try_lock(index_dir / LOCK)
+    if held is None:
+        return True
+    held.close()
+    return False

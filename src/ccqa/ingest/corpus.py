@@ -7,7 +7,6 @@ an entry there; otherwise the title comes from the document itself, then from it
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -20,14 +19,12 @@ from typing import Any
 
 from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
-from ccqa.ingest.formats import READERS
+from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
+from ccqa.ingest.formats import format_for
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
-CATALOG_NAME = "catalog.json"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-CATALOG_FIELDS = ("title", "publisher", "source", "date")
 
 
 @dataclass(frozen=True)
@@ -79,40 +76,6 @@ def _ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
-def load_catalog(corpus_dir: Path) -> dict[str, dict[str, Any]]:
-    """The metadata in ``corpus_dir/catalog.json`` by relative path; {} when there is none.
-
-    Raises ``CcqaError`` naming the problem when the file is not the expected JSON shape.
-    """
-    path = corpus_dir / CATALOG_NAME
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CcqaError(f"cannot read {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise CcqaError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    if not isinstance(raw, dict):
-        raise CcqaError(f'{path} must be a JSON object: {{"<relative path>": {{"title": ...}}}}')
-    catalog: dict[str, dict[str, Any]] = {}
-    for key, entry in raw.items():
-        if not isinstance(entry, dict):
-            raise CcqaError(f"{path}: the entry for {key!r} must be an object, not {entry!r}")
-        for name in CATALOG_FIELDS:
-            if not isinstance(entry.get(name), str | None):
-                raise CcqaError(f"{path}: {key!r} has a {name} that is not a string or null")
-        catalog[_catalog_key(key)] = dict(entry)
-    return catalog
-
-
-def _catalog_key(key: str) -> str:
-    """A catalog key as a relative posix path: backslashes and a leading ``./`` allowed."""
-    return str(PurePosixPath(key.replace("\\", "/")))
-
-
 def read_document(
     path: Path,
     corpus_dir: Path,
@@ -128,16 +91,15 @@ def read_document(
     except ValueError:
         raise BadDocument(f"not inside the corpus directory {corpus_dir}") from None
     rel = relative.as_posix()
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise BadDocument(f"unsupported file type {suffix or '(no extension)'}")
+    fmt = format_for(path)
+    if fmt is None:
+        raise BadDocument(f"unsupported file type {path.suffix.lower() or '(no extension)'}")
     if not path.is_file():
         raise BadDocument("not a regular file")
     data = _read_bytes(path, max_bytes)
     if not data.strip():
         raise BadDocument("empty document")
-    fmt = "html" if suffix == ".htm" else suffix[1:]
-    extracted = READERS[fmt](data)
+    extracted = fmt.read(data)
     if not extracted.text.strip():
         raise BadDocument("empty document")
     entry = (load_catalog(corpus_dir) if catalog is None else catalog).get(rel, {})
@@ -149,7 +111,7 @@ def read_document(
         source=entry.get("source"),
         publisher=entry.get("publisher"),
         date=entry.get("date"),
-        format=fmt,
+        format=fmt.name,
         pages=extracted.pages,
     )
 
@@ -177,7 +139,7 @@ def scan_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusS
     """Read every supported file under ``corpus_dir`` (recursively, hidden ones ignored).
 
     A bad document never stops the scan: it is listed in ``skipped`` with its reason.
-    Raises ``CcqaError`` when the directory is missing or the catalog is malformed.
+    Raises ``CcqaError`` when the directory is missing, ``CatalogInvalid`` when the catalog is malformed.
     """
     if not corpus_dir.is_dir():
         raise CcqaError(

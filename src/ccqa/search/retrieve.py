@@ -56,10 +56,18 @@ class FusionParams:
     lexical_weight: float = 0.4
 
 
-def check_mode(mode: str) -> str:
-    if mode not in MODES:
-        raise BadQuestion(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+def check_mode(mode: object) -> str:
+    """``mode`` if it is one of ``MODES``; the one check of it for the API, CLI and library."""
+    if not isinstance(mode, str) or mode not in MODES:
+        raise BadQuestion(f"mode must be one of {', '.join(MODES)}", code="invalid_mode")
     return mode
+
+
+def check_k(k: object, max_k: int) -> int:
+    """``k`` if it is a whole number from 1 to ``max_k`` (a JSON true or 2.0 is not)."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= max_k:
+        raise BadQuestion(f"k must be an integer from 1 to {max_k}", code="invalid_k")
+    return k
 
 
 def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",

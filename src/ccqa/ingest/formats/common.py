@@ -1,0 +1,87 @@
+"""What every reader shares: the ``Extracted`` result, decoding bytes to text, a first-line title."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from ccqa.data import Page
+from ccqa.errors import BadDocument
+
+MAX_LINE_TITLE_CHARS = 150  # a first line longer than this is prose, not a title
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_GARBLED_CHARS = re.compile("[\ufffd\ue000-\uf8ff]")  # replacement and private-use characters
+_LEGACY_CHINESE = {"gb2312", "gbk", "cp936", "euc_cn", "hz"}  # all read as their superset GB18030
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a reader found in one file: its text, a title if the file names one, PDF pages."""
+
+    text: str
+    title: str | None = None
+    pages: tuple[Page, ...] = ()
+
+
+def decode_text(data: bytes, declared: str | None = None) -> str:
+    """Bytes to str: a BOM wins, then strict UTF-8, then ``declared``, then strict GB18030.
+
+    Raises ``BadDocument`` for binary content and for bytes no candidate decodes cleanly.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data[len(bom) :].decode(encoding))
+            except UnicodeDecodeError:
+                raise BadDocument("undecodable text") from None
+    if b"\x00" in data or _too_many(
+        len(data) - len(data.translate(None, _CONTROL_BYTES)), len(data)
+    ):
+        raise BadDocument("binary content, not text")
+    for encoding in ["utf-8", *filter(None, [_codec_name(declared)]), "gb18030"]:
+        try:
+            return _checked(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise BadDocument("undecodable text")
+
+
+def _codec_name(label: str | None) -> str | None:
+    """The Python codec for a charset label, with GB2312/GBK widened to GB18030."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "gb18030" if name in _LEGACY_CHINESE else name
+
+
+def _too_many(bad: int, total: int) -> bool:
+    return bad > 2 + total // 100
+
+
+def _checked(text: str) -> str:
+    if _too_many(len(_CONTROL_CHARS.findall(text)), len(text)):
+        raise BadDocument("binary content, not text")
+    if _too_many(len(_GARBLED_CHARS.findall(text)), len(text)):
+        raise BadDocument("undecodable text")
+    return text
+
+
+def first_line_title(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            title = " ".join(line.split())
+            return title if len(title) <= MAX_LINE_TITLE_CHARS else None
+    return None
