@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embed.model import TorchEncoder, load_tokenizer, verified_model_path
+from ccqa.embed.model import load_tokenizer, verified_model_path
+from ccqa.embed.torch_encoder import TorchEncoder
 from ccqa.evaluate import evaluate, read_questions
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.search.retrieve import FusionParams
 from ccqa.service import QA
@@ -78,7 +78,7 @@ def main() -> int:
 
     seed = Settings(index_dir=BENCH / "results" / "seed-torch-index", encoder="torch", cache_size=0)
     build_index(seed)
-    directory = store.current_dir(seed.index_dir)
+    directory = versions.current_dir(seed.index_dir)
     separate = Index.load(directory, MODEL_NAME, seed.model_sha256)
     encoder = TorchEncoder(model_path)
     print("\n| sentence vectors | question set | hit@1 | sentence | no-answer recall | false no-answer |")

@@ -33,7 +33,7 @@ from perf_corpus import WORK
 
 from ccqa.config import Settings
 from ccqa.embed.model import verified_model_path
-from ccqa.index import versions as store
+from ccqa.index import versions
 from ccqa.index.build import build_index
 from ccqa.service import QA
 
@@ -54,7 +54,7 @@ def row(name: str, s: dict[str, float], extra: str = "") -> str:
 def corpus_settings(corpus: str, **overrides: Any) -> Settings:
     if corpus == "seed":  # the repo's corpus/, indexed into bench/results/perf/seed
         settings = Settings(corpus_dir=REPO / "corpus", index_dir=WORK / "seed" / "index", **overrides)
-        if store.current_version(settings.index_dir) is None:
+        if versions.current_version(settings.index_dir) is None:
             build_index(settings)
         return settings
     return Settings(corpus_dir=WORK / corpus / "corpus", index_dir=WORK / corpus / "index", **overrides)

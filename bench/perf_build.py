@@ -32,8 +32,7 @@ from perf_corpus import WORK
 
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.embed.model import verified_model_path
-from ccqa.index import Index, build
-from ccqa.index import versions as store
+from ccqa.index import Index, build, versions
 from ccqa.index.build import build_index
 
 CCQA = Path(sys.executable).parent / "ccqa"
@@ -97,7 +96,7 @@ def build_throughput(args: argparse.Namespace) -> dict[str, Any]:
             shutil.copy(path, corpus / path.name)
         result["ccqa build (int8 ONNX, as shipped)"] = _full_build(corpus, Path(tmp) / "a", "auto")
         result["ccqa build with PyTorch (CCQA_ENCODER=torch)"] = _full_build(corpus, Path(tmp) / "b", "torch")
-        index = Index.load(store.current_dir(Path(tmp) / "a" / "index"), MODEL_NAME, Settings().model_sha256)
+        index = Index.load(versions.current_dir(Path(tmp) / "a" / "index"), MODEL_NAME, Settings().model_sha256)
         passages = [p.text for p in index.passages]
         every_text = list(dict.fromkeys(passages + [s for p in index.passages for s in p.sentence_texts()]))
         model = SentenceTransformer(str(model_path), device="cpu")
@@ -124,7 +123,7 @@ def build_throughput(args: argparse.Namespace) -> dict[str, Any]:
               f"{texts_rate / plain_texts:.2f}x |")
 
     big = Settings(corpus_dir=WORK / "100k" / "corpus", index_dir=WORK / "100k" / "index")
-    if store.current_version(big.index_dir) is not None:
+    if versions.current_version(big.index_dir) is not None:
         added = big.corpus_dir / "added" / "dujiangyan.txt"
         added.parent.mkdir(exist_ok=True)
         added.write_text(NEW_DOCUMENT, encoding="utf-8")
@@ -133,7 +132,7 @@ def build_throughput(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             added.unlink()
         result["incremental remove"] = _cli_build(big)
-        passages = Index.load(store.current_dir(big.index_dir), MODEL_NAME, big.model_sha256, verify=False)
+        passages = Index.load(versions.current_dir(big.index_dir), MODEL_NAME, big.model_sha256, verify=False)
         print(f"\n`ccqa build` on the {len(passages):,}-passage corpus: adding one document "
               f"{result['incremental add']:.1f} s, removing it again {result['incremental remove']:.1f} s")
     return result

@@ -21,10 +21,9 @@ import squad
 from perf_corpus import WORK
 
 from ccqa.config import MODEL_NAME, Settings
+from ccqa.embed import serving_encoder
 from ccqa.embed.model import verified_model_path
-from ccqa.embed.onnx_encoder import serving_encoder
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 
 
 def latency_ms(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[float, float]:
@@ -51,7 +50,7 @@ def main() -> int:
     faiss.omp_set_num_threads(1)
 
     settings = Settings(index_dir=WORK / "100k" / "index")
-    directory = store.current_dir(settings.index_dir)
+    directory = versions.current_dir(settings.index_dir)
     index = Index.load(directory, MODEL_NAME, settings.model_sha256, verify=False)
     vectors = np.asarray(index.passage_vectors, dtype=np.float32)
     is_squad = np.array([not p.doc_id.startswith("distractors") for p in index.passages])

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.embed.model import TorchEncoder, verified_model_path
-from ccqa.embed.onnx_encoder import serving_encoder
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.embed import serving_encoder
+from ccqa.embed.model import verified_model_path
+from ccqa.embed.torch_encoder import TorchEncoder
+from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import FusionParams, Query, search
@@ -58,9 +58,9 @@ def agreement(a: list[list[str]], b: list[list[str]]) -> dict[str, float]:
 
 def built(encoder: str) -> Index:
     settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.index_dir(encoder), encoder=encoder)
-    if store.current_version(settings.index_dir) is None:
+    if versions.current_version(settings.index_dir) is None:
         build_index(settings)
-    return Index.load(store.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
+    return Index.load(versions.current_dir(settings.index_dir), MODEL_NAME, settings.model_sha256)
 
 
 def main() -> int:
@@ -73,7 +73,7 @@ def main() -> int:
     texts = [q.question for q in questions]
     indexes = {"pytorch fp32": built("torch"), "onnx int8": built("auto")}
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    served = store.current_dir(squad.index_dir("auto"))
+    served = versions.current_dir(squad.index_dir("auto"))
     encoders = {"pytorch fp32": TorchEncoder(model_path),
                 "onnx int8": serving_encoder(settings, model_path, served, indexes["onnx int8"].manifest.extra["onnx"])}
     vectors: dict[str, np.ndarray] = {}

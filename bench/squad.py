@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccqa.config import MODEL_NAME, Settings
+from ccqa.embed import serving_encoder
 from ccqa.embed.model import verified_model_path
-from ccqa.embed.onnx_encoder import serving_encoder
-from ccqa.index import Index
-from ccqa.index import versions as store
+from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import FusionParams, Query, search
@@ -80,7 +79,7 @@ def index_dir(encoder: str) -> Path:
 
 def served_queries(settings: Settings, texts: list[str]) -> tuple[Index, list[Query], float]:
     """The built index and each question as the server would encode it; ms per question."""
-    directory = store.current_dir(settings.index_dir)
+    directory = versions.current_dir(settings.index_dir)
     index = Index.load(directory, MODEL_NAME, settings.model_sha256)
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
     encoder = serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))

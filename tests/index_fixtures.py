@@ -47,10 +47,11 @@ def seed_corpus(directory: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_encoder():  # type: ignore[no-untyped-def]
     """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
-    from ccqa.embed.model import TorchEncoder, verified_model_path
+    from ccqa.embed.model import verified_model_path
+    from ccqa.embed.torch_encoder import TorchEncoder
 
     settings = Settings()
-    return TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256), threads=2)
+    return TorchEncoder(verified_model_path(settings.model_path, settings.model_sha256))
 
 
 @pytest.fixture(scope="session")

@@ -134,7 +134,7 @@ def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> N
 def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_3(tmp_path: Path) -> None:
     """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
     JSON lines and its sentence vectors as float16."""
-    from ccqa.embed.model import file_sha256
+    from ccqa.files import file_sha256
 
     settings = _settings(tmp_path)
     _build(settings)

@@ -16,9 +16,12 @@ import pytest
 from index_fixtures import SEED
 
 from ccqa.config import Settings
-from ccqa.embed.model import TORCH_VARIANT, TorchEncoder, file_sha256, verified_model_path
-from ccqa.embed.onnx_encoder import OnnxEncoder, build_encoder, export_onnx
+from ccqa.embed import build_encoder
+from ccqa.embed.model import verified_model_path
+from ccqa.embed.onnx_encoder import OnnxEncoder, export_onnx
+from ccqa.embed.torch_encoder import TORCH_VARIANT, TorchEncoder
 from ccqa.errors import CcqaError, ModelError
+from ccqa.files import file_sha256
 from ccqa.index import versions
 from ccqa.service import QA
 

@@ -97,8 +97,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.serve import limit_threads
     from ccqa.service import QA
 
+    limit_threads(settings.threads)
     answer = QA.open(settings).ask(args.question, k=args.k, history=args.history, mode=args.mode)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else render(answer))
     return 0
@@ -129,8 +131,10 @@ def render(answer: Answer) -> str:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.evaluate import evaluate, read_questions
+    from ccqa.serve import limit_threads
     from ccqa.service import QA
 
+    limit_threads(settings.threads)
     questions = read_questions(args.file)
     qa = QA.open(settings)
     report = evaluate(questions, lambda q: qa.ask(q.q, k=args.k, history=q.history, mode=args.mode))

@@ -19,9 +19,12 @@ from ccqa.config import Settings
 log = logging.getLogger(__name__)
 
 
-def _limit_threads(threads: int) -> None:
+def limit_threads(threads: int) -> None:
+    """Run the numeric libraries of this process (and of workers forked from it) on
+    ``threads`` threads: FAISS now, PyTorch (which reads OMP_NUM_THREADS) if it is loaded later."""
     import faiss
 
+    os.environ["OMP_NUM_THREADS"] = str(threads)
     faiss.omp_set_num_threads(threads)
 
 
@@ -52,7 +55,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     from ccqa.api.app import create_app
     from ccqa.service import QA
 
-    _limit_threads(settings.threads)
+    limit_threads(settings.threads)
     qa = QA.open(settings, warm=False)  # index checked and loaded once, shared by the workers
     app = create_app(settings, qa=qa)
 

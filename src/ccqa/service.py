@@ -28,8 +28,8 @@ from ccqa.answer import (
 )
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
-from ccqa.embed.model import Encoder, verified_model_path
-from ccqa.embed.onnx_encoder import serving_encoder
+from ccqa.embed import Encoder, serving_encoder
+from ccqa.embed.model import verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
 from ccqa.lang.terms import terms
@@ -111,9 +111,6 @@ class QA:
         ``warm`` encodes one text now so the first question is fast; a server that forks
         passes False and warms each worker after the fork instead."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
-        import faiss
-
-        faiss.omp_set_num_threads(settings.threads)  # one per worker: more threads only contend
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))

@@ -1,6 +1,5 @@
 """The model on ONNX Runtime: exported and quantised at build time, saved with the index,
-used to embed documents and questions without PyTorch; and which encoder a build or a
-server takes.
+used to embed documents and questions without PyTorch.
 
 A text is always encoded on its own (no padding, no neighbours): int8 quantises each run's
 activations with one scale, so a batch would make a text's vector depend on the texts beside
@@ -12,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -24,16 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ccqa.config import MODEL_NAME, Settings
-from ccqa.embed.model import (
-    TORCH_VARIANT,
-    Encoder,
-    TorchEncoder,
-    file_sha256,
-    load_tokenizer,
-    normalise,
-)
-from ccqa.errors import CcqaError, ModelError
+from ccqa.config import MODEL_NAME
+from ccqa.embed.model import load_tokenizer, model_dimension, normalise
+from ccqa.errors import ModelError
+from ccqa.files import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -60,39 +52,6 @@ def write_onnx_encoder(directory: Path, model_path: Path, reuse_from: Path | Non
             return {"file": ONNX_FILE, "sha256": previous["sha256"], "quantized": ONNX_QUANTIZED}
     sha256 = export_onnx(model_path, destination, quantize=ONNX_QUANTIZED)
     return {"file": ONNX_FILE, "sha256": sha256, "quantized": ONNX_QUANTIZED}
-
-
-def serving_encoder(settings: Settings, model_path: Path, version_dir: Path,
-                    record: dict[str, Any] | None) -> Encoder:
-    """The encoder ``settings.encoder`` asks for: ONNX when the index carries one ("auto",
-    "onnx"), else PyTorch ("torch", or "auto" without an ``encoder.onnx``)."""
-    choice = _checked_choice(settings)
-    if choice == "onnx" and record is None:
-        raise ModelError(f"CCQA_ENCODER=onnx, but the index in {version_dir} has no {ONNX_FILE}: "
-                         "run `ccqa build --full` to export it, or set CCQA_ENCODER=auto")
-    if choice == "torch" or record is None or (choice == "auto" and settings.device != "cpu"):
-        return TorchEncoder(model_path, device=settings.device, threads=settings.threads)
-    encoder = OnnxEncoder(version_dir / str(record["file"]), model_path, str(record["sha256"]), settings.threads)
-    return encoder.verify()
-
-
-def build_encoder(settings: Settings, model_path: Path, version_dir: Path, record: dict[str, Any],
-                  previous_variant: str | None = None) -> Encoder:
-    """The encoder a build embeds with: the version's own ONNX file on the CPU, every core
-    busy with one text each. PyTorch for another device (``--device cuda``), for
-    CCQA_ENCODER=torch, and for an incremental build of an index whose vectors PyTorch made
-    (an older ccqa's): its vectors stay one kind, and ``ccqa build --full`` moves it over."""
-    if _checked_choice(settings) == "torch" or settings.device != "cpu" or previous_variant == TORCH_VARIANT:
-        return TorchEncoder(model_path, device=settings.device)
-    texts_at_once = settings.build_threads or os.cpu_count() or 1
-    return OnnxEncoder(version_dir / str(record["file"]), model_path, str(record["sha256"]), threads=1,
-                       texts_at_once=texts_at_once)
-
-
-def _checked_choice(settings: Settings) -> str:
-    if settings.encoder not in ("auto", "onnx", "torch"):
-        raise CcqaError(f"CCQA_ENCODER={settings.encoder!r} is not one of auto, onnx, torch")
-    return settings.encoder
 
 
 def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:
@@ -167,7 +126,7 @@ class OnnxEncoder:
         self.threads = threads
         self.texts_at_once = max(1, texts_at_once)
         self.name = MODEL_NAME
-        self.dimension = 384
+        self.dimension = model_dimension(model_path)
         # the file's bytes are the variant: vectors are reused only from the very same file
         self.variant = f"onnx-{expected_sha256[:16]}" if expected_sha256 else f"onnx-{onnx_path}"
         self._session: Any = None

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from ccqa.data import Document, Passage
-from ccqa.embed.model import file_sha256
 from ccqa.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from ccqa.files import file_sha256
 from ccqa.index.passages import PassageTable, mapped
 from ccqa.index.sentences import Int8Rows
 from ccqa.lang.terms import terms

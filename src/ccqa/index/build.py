@@ -21,14 +21,10 @@ import numpy as np
 
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Document, Passage, sha256_hex
-from ccqa.embed.model import (
-    TORCH_VARIANT,
-    Encoder,
-    WordPieceCounter,
-    check_torch_device,
-    verified_model_path,
-)
-from ccqa.embed.onnx_encoder import build_encoder, write_onnx_encoder
+from ccqa.embed import Encoder, build_encoder
+from ccqa.embed.model import WordPieceCounter, verified_model_path
+from ccqa.embed.onnx_encoder import write_onnx_encoder
+from ccqa.embed.torch_encoder import TORCH_VARIANT, check_torch_device
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now, versions
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
