@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ccqa import answer as decision
+from ccqa.answer import decision
+from ccqa.answer.compose import weigh
 from ccqa.config import Settings
 from ccqa.evaluate import read_questions
 from ccqa.index import Index
 from ccqa.index.build import build_index
 from ccqa.search.retrieve import Query, search
-from ccqa.service import weigh
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -39,7 +39,7 @@ import squad
 def features(index: Index, queries: list[Query]) -> np.ndarray:
     rows = []
     for query in queries:
-        _, _, evidence = weigh(query.text, query.text, query, search(index, query, k=5), index)
+        _, _, evidence = weigh(query.text, query.text, query.vector, search(index, query, k=5), index)
         assert evidence is not None
         rows.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
     return np.asarray(rows)

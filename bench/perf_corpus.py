@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ccqa.config import Settings
 from ccqa.index.build import build_index
-from ccqa.ingest.passages import split_sentences
+from ccqa.lang import split_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ccqa.answer import best_sentences
+from ccqa.answer.sentence import best_sentences
 from ccqa.data import Hit, Passage, Span
 
 FIGURE = "The economic circle achieved a regional GDP of 7.39 trillion yuan in 2021."

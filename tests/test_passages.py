@@ -5,7 +5,8 @@ import itertools
 from index_fixtures import SEED
 
 from ccqa.data import Document
-from ccqa.ingest.passages import ChunkingParams, blocks_of, passages_for, split_sentences
+from ccqa.ingest.passages import ChunkingParams, blocks_of, passages_for
+from ccqa.lang import split_sentences
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 

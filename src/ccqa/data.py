@@ -67,6 +67,7 @@ class Document:
     date: str | None = None
     format: str = "txt"
     pages: tuple[Page, ...] = ()
+    lang: str = "en"  # detected from the text at ingest (ccqa.lang.detect_language)
 
     @property
     def content_hash(self) -> str:
@@ -89,6 +90,7 @@ class Document:
             "publisher": self.publisher,
             "date": self.date,
             "format": self.format,
+            "lang": self.lang,
             "content_hash": self.content_hash,
             "chars": len(self.text),
             "pages": [p.to_dict() for p in self.pages],
@@ -109,6 +111,7 @@ class Document:
             date=d.get("date"),
             format=d.get("format", "txt"),
             pages=tuple(Page.from_dict(p) for p in d.get("pages", ())),
+            lang=d.get("lang", "en"),
         )
 
 
@@ -129,6 +132,7 @@ class Passage:
     block: int
     sentences: tuple[Span, ...]
     page: int | None = None
+    lang: str = "en"
 
     @property
     def text_hash(self) -> str:
@@ -147,6 +151,7 @@ class Passage:
             "block": self.block,
             "sentences": [[s.start, s.end] for s in self.sentences],
             "page": self.page,
+            "lang": self.lang,
         }
 
     @classmethod
@@ -160,6 +165,7 @@ class Passage:
             block=int(d["block"]),
             sentences=tuple(Span(int(a), int(b)) for a, b in d["sentences"]),
             page=d.get("page"),
+            lang=d.get("lang", "en"),
         )
 
 

@@ -17,17 +17,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from ccqa.answer import (
-    Evidence,
-    SentenceChoice,
-    best_sentences,
-    confidence,
-    evidence_for,
-    is_answered,
-    resolve_follow_up,
-)
+from ccqa.answer.compose import answer_from
+from ccqa.answer.followup import resolve_follow_up
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.data import Answer, AnswerSentence, Citation, CitedPassage, Document, Hit, Span
+from ccqa.data import Answer, Document
 from ccqa.embed import Encoder, serving_encoder
 from ccqa.embed.model import verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
@@ -36,60 +29,6 @@ from ccqa.lang.terms import terms
 from ccqa.search.retrieve import Query, check_k, check_mode, search
 
 log = logging.getLogger(__name__)
-
-NOT_FOUND = "I could not find an answer to that in the documents."
-SENTENCE_CANDIDATES = 3  # the answer is taken from the best sentence of the top hits
-
-
-def weigh(question: str, resolved: str, query: Query, hits: list[Hit], index: Index
-          ) -> tuple[list[SentenceChoice], SentenceChoice | None, Evidence | None]:
-    """Each hit's best sentence, the answering one among the top hits, and the evidence the
-    no-answer decision reads (None, None when there are no hits). bench/calibrate.py fits on it."""
-    n = max(len(index), 1)
-    vectors = [index.sentence_vectors_of(h.row) for h in hits]
-    choices = best_sentences(resolved, query.vector, hits, vectors, index.document_frequency, n, asked=question)
-    if not choices:
-        return choices, None, None
-    best = max(choices[:SENTENCE_CANDIDATES], key=lambda c: c.score)
-    return choices, best, evidence_for(resolved, hits, best, index.document_frequency, n, asked=question)
-
-
-def answer_from(question: str, resolved: str, query: Query, hits: list[Hit], index: Index, mode: str) -> Answer:
-    """Choose the answering sentence among ``hits`` and decide whether it answers at all."""
-    choices, best, evidence = weigh(question, resolved, query, hits, index)
-    passages = tuple(_cited(index, h, h.passage.sentences[c.sentence_index]) for h, c in zip(hits, choices))
-    if best is None or evidence is None:
-        return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode)
-    conf = confidence(evidence)
-    if not is_answered(evidence):
-        return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf)
-    hit = hits[best.hit_index]
-    span = hit.passage.sentences[best.sentence_index]
-    sentence = AnswerSentence(
-        text=index.documents[hit.passage.doc_id].text[span.start : span.end],
-        citation=best.hit_index,
-        doc_id=hit.passage.doc_id,
-        start=span.start,
-        end=span.end,
-    )
-    title = index.documents[hit.passage.doc_id].title
-    return Answer(question, resolved, True, f"Answer quoted from “{title}”.", sentence, passages, mode, conf)
-
-
-def _cited(index: Index, hit: Hit, highlight: Span) -> CitedPassage:
-    document = index.documents[hit.passage.doc_id]
-    citation = Citation(
-        doc_id=document.doc_id,
-        title=document.title,
-        source=document.source,
-        passage_id=hit.passage.passage_id,
-        start=hit.passage.start,
-        end=hit.passage.end,
-        page=hit.passage.page,
-        publisher=document.publisher,
-    )
-    return CitedPassage(hit.passage.text, hit.score, citation, highlight)
-
 
 class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
@@ -143,7 +82,7 @@ class QA:
         vector = self.encoder.encode([resolved])[0]
         query = Query(resolved, vector, terms(resolved))
         hits = search(index, query, k=k, mode=mode)
-        answer = answer_from(question, resolved, query, hits, index, mode)
+        answer = answer_from(question, resolved, vector, hits, index, mode)
         self._cache_put(key, answer)
         return answer
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from ccqa import __version__
 from ccqa.config import Settings
+from ccqa.ingest.formats import FORMATS
+from ccqa.lang import LANGUAGES
 from ccqa.search.retrieve import MODES
 
 
@@ -41,7 +43,9 @@ _DOCUMENT_METADATA = {
     "source": _nullable(_STRING),
     "publisher": _nullable(_STRING),
     "date": _nullable(_STRING),
-    "format": _STRING,
+    "format": {"type": "string", "enum": [f.name for f in FORMATS]},
+    "lang": {"type": "string", "enum": sorted(LANGUAGES),
+             "description": "The document's language, detected from its text."},
     "content_hash": _STRING,
     "chars": _OFFSET,
     "pages": {"type": "array", "items": _ref("Page")},
@@ -154,7 +158,8 @@ ADMIN_SCHEMAS: dict[str, Any] = {
         "required": ["file"],
         "properties": {
             "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                     "description": "The document: .txt, .md, .html, .htm, .pdf or .docx."},
+                     "description": "The document: " + ", ".join(
+                         f"{'/'.join(f.suffixes)} ({f.label})" for f in FORMATS) + "."},
             **{k: {"type": "string", "maxLength": 500,
                    "description": "Written to corpus/catalog.json for this file."}
                for k in ("title", "publisher", "source", "date")},

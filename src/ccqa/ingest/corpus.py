@@ -21,6 +21,7 @@ from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
 from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
 from ccqa.ingest.formats import format_for
+from ccqa.lang import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def read_document(
         date=entry.get("date"),
         format=fmt.name,
         pages=extracted.pages,
+        lang=detect_language(extracted.text),
     )
 
 

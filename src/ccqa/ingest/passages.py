@@ -8,23 +8,17 @@ and sentence carries exact character offsets into ``Document.text``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
 from ccqa.data import Document, Passage, Span, sha256_hex
+from ccqa.lang import detect_language, split_sentences
 
 TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
-# Abbreviations after which a period does not end a sentence. Company suffixes (Ltd., Inc.,
-# Co.) are left out on purpose: they end sentences more often than not.
-ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "rev", "hon", "pres", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "dept", "est", "fig", "figs", "vol", "vols", "no", "nos", "pp", "ed", "eds", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "a.m", "p.m"]
-)
-_CJK_END = re.compile(r"[。！？]+[”’」』）)\"']*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -45,28 +39,6 @@ class ChunkingParams:
 def approximate_token_count(text: str) -> int:
     """Word-piece count estimate (words and punctuation, long words counted twice)."""
     return sum(1 + len(w) // 8 for w in _WORD.findall(text))
-
-
-def _punkt() -> PunktSentenceTokenizer:
-    params = PunktParameters()
-    params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params)
-
-
-_TOKENIZER = _punkt()
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``: NLTK Punkt for Western punctuation, then 。！？ for Chinese."""
-    spans: list[tuple[int, int]] = []
-    for start, end in _TOKENIZER.span_tokenize(text):
-        piece_start = start
-        for match in _CJK_END.finditer(text, start, end):
-            if match.end() < end:
-                spans.append((piece_start, match.end()))
-                piece_start = match.end()
-        spans.append((piece_start, end))
-    return [_strip(text, s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -132,18 +104,20 @@ def passages_for(
     document: Document,
     params: ChunkingParams = ChunkingParams(),
     count_tokens: TokenCounter = approximate_token_count,
-    sentence_spans: SentenceSplitter = split_sentences,
+    sentence_spans: SentenceSplitter | None = None,
 ) -> list[Passage]:
-    """Cut ``document`` into passages of whole sentences, never crossing a block."""
+    """Cut ``document`` into passages of whole sentences, never crossing a block; sentences
+    are split by the document's language unless ``sentence_spans`` is given."""
     text = document.text
+    splitter = sentence_spans or functools.partial(split_sentences, lang=document.lang)
     passages: list[Passage] = []
     for block_number, (b_start, b_end, is_line_block) in enumerate(blocks_of(text, params.max_line_chars)):
         if is_line_block:
             units = _line_spans(text, b_start, b_end)
         else:
-            units = [(b_start + s, b_start + e) for s, e in sentence_spans(text[b_start:b_end])]
+            units = [(b_start + s, b_start + e) for s, e in splitter(text[b_start:b_end])]
         sentences = [
-            Span(s, e) for ls, le in units for s, e in _sentences_in_line(text, ls, le, is_line_block, sentence_spans)
+            Span(s, e) for ls, le in units for s, e in _sentences_in_line(text, ls, le, is_line_block, splitter)
         ]
         for window in _windows(text, sentences, params, count_tokens):
             start, end = window[0].start, window[-1].end
@@ -158,6 +132,7 @@ def passages_for(
                     block=block_number,
                     sentences=tuple(window),
                     page=document.page_at(start),
+                    lang=detect_language(passage_text),
                 )
             )
     return passages
