@@ -58,7 +58,7 @@ def main() -> int:
     rng = np.random.default_rng(6)
     asked = [questions[i].question for i in rng.choice(len(questions), args.queries, replace=False)]
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    encoder = serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
+    encoder = serving_encoder(settings, model_path, directory, index.manifest.onnx)
     queries = np.ascontiguousarray(encoder.encode(asked), dtype=np.float32)
 
     rows: list[dict[str, float]] = []

@@ -75,7 +75,7 @@ def main() -> int:
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
     served = versions.current_dir(squad.index_dir("auto"))
     encoders = {"pytorch fp32": TorchEncoder(model_path),
-                "onnx int8": serving_encoder(settings, model_path, served, indexes["onnx int8"].manifest.extra["onnx"])}
+                "onnx int8": serving_encoder(settings, model_path, served, indexes["onnx int8"].manifest.onnx)}
     vectors: dict[str, np.ndarray] = {}
     encode_ms: dict[str, float] = {}
     for name, encoder in encoders.items():

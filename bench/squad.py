@@ -82,7 +82,7 @@ def served_queries(settings: Settings, texts: list[str]) -> tuple[Index, list[Qu
     directory = versions.current_dir(settings.index_dir)
     index = Index.load(directory, MODEL_NAME, settings.model_sha256)
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
-    encoder = serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
+    encoder = serving_encoder(settings, model_path, directory, index.manifest.onnx)
     started = time.perf_counter()
     vectors = encoder.encode(texts)
     encode_ms = 1000 * (time.perf_counter() - started) / len(texts)

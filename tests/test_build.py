@@ -131,11 +131,26 @@ def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> N
         index.passages[len(expected)]
 
 
-def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_3(tmp_path: Path) -> None:
-    """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
-    JSON lines and its sentence vectors as float16."""
+def _rewrite_as_old_format(directory: Path, format_version: int) -> None:
+    """Give a freshly built version the manifest and documents of an older format: the encoder,
+    vector and lexical records in ``extra``, no language recorded for documents."""
     from ccqa.files import file_sha256
 
+    documents = [json.loads(line) for line in (directory / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    (directory / "documents.jsonl").write_text(
+        "".join(json.dumps({k: v for k, v in d.items() if k != "lang"}) + "\n" for d in documents), encoding="utf-8")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["extra"] = {key: manifest.pop(key) for key in ("onnx", "vectors", "embedded", "lexical")}
+    files = {name: file_sha256(directory / name) for name in manifest["files"] if (directory / name).exists()}
+    for name in ("passages.jsonl", "documents.jsonl", "passages.npy"):
+        if (directory / name).exists():
+            files[name] = file_sha256(directory / name)
+    (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": format_version, "files": files}))
+
+
+def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_4(tmp_path: Path) -> None:
+    """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
+    JSON lines and its sentence vectors as float16."""
     settings = _settings(tmp_path)
     _build(settings)
     directory = versions.current_dir(settings.index_dir)
@@ -143,14 +158,11 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     built = list(index.passages)
     sentence_vectors = index.sentence_vectors.decode(slice(None))
     with (directory / "passages.jsonl").open("w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(p.to_dict()) + "\n" for p in built)
+        handle.writelines(json.dumps({k: v for k, v in p.to_dict().items() if k != "lang"}) + "\n" for p in built)
     np.save(directory / "sentence_vectors.npy", sentence_vectors.astype(np.float16), allow_pickle=False)
     for name in ("passages.npy", "sentence_spans.npy", "sentence_scales.npy"):
         (directory / name).unlink()
-    manifest = json.loads((directory / "manifest.json").read_text())
-    files = {name: file_sha256(directory / name) for name in manifest["files"] if (directory / name).exists()}
-    files["passages.jsonl"] = file_sha256(directory / "passages.jsonl")
-    (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1, "files": files}))
+    _rewrite_as_old_format(directory, 1)
 
     old = _load(settings)
     assert list(old.passages) == built
@@ -160,8 +172,29 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     assert report.published and encoder.calls == []
     assert list(_load(settings).passages) == built
     manifest = json.loads((versions.current_dir(settings.index_dir) / "manifest.json").read_text())
-    assert manifest["format_version"] == 3 and "passages.jsonl" not in manifest["files"]
+    assert manifest["format_version"] == 4 and "passages.jsonl" not in manifest["files"] and "extra" not in manifest
     assert {"sentence_vectors.npy", "sentence_scales.npy"} <= set(manifest["files"])
+
+
+def test_an_index_written_in_format_3_loads_with_its_languages_and_records(tmp_path: Path) -> None:
+    """Format 3 had passage columns without a language and free-form manifest records."""
+    settings = _settings(tmp_path)
+    (settings.corpus_dir / "zh.txt").write_text("成渝地区双城经济圈建设加速推进。重庆和成都是两个中心城市。", encoding="utf-8")
+    _build(settings)
+    directory = versions.current_dir(settings.index_dir)
+    index = _load(settings)
+    built = list(index.passages)
+    assert {p.lang for p in built} == {"en", "zh"}
+    rows = np.load(directory / "passages.npy")
+    names = [n for n in rows.dtype.names if n != "lang"]
+    np.save(directory / "passages.npy", rows[names].astype(np.dtype([(n, rows.dtype[n]) for n in names])),
+            allow_pickle=False)
+    _rewrite_as_old_format(directory, 3)
+
+    old = _load(settings)
+    assert list(old.passages) == built
+    assert old.documents["zh"].lang == "zh" and old.manifest.vectors == index.manifest.vectors
+    assert old.manifest.lexical == index.manifest.lexical and old.manifest.embedded == index.manifest.embedded
 
 
 class _OtherVariant(HashingEncoder):
@@ -175,7 +208,7 @@ def test_vectors_made_by_another_encoder_variant_are_embedded_again_not_mixed(tm
     report = _build(settings, _OtherVariant())
     assert report.added == ["new"]
     assert report.passages_embedded == first.passages_embedded + 1  # nothing of the old variant reused
-    assert _load(settings).manifest.extra["vectors"] == "hashing-2"
+    assert _load(settings).manifest.vectors == "hashing-2"
     (settings.corpus_dir / "newer.txt").write_text("The airport opens in 2031.", encoding="utf-8")
     assert _build(settings, _OtherVariant()).passages_embedded == 1  # its own variant is reused
 
@@ -185,20 +218,21 @@ def test_adding_documents_extends_the_hnsw_graph_and_anything_else_rebuilds_it(
     """Adding one document to a large index must not rebuild its HNSW graph (16 s at 100k);
     a removed or changed document shifts rows, so the graph is built again."""
     import ccqa.index as index_module
+    import ccqa.index.dense as dense_module
 
-    monkeypatch.setattr(index_module, "HNSW_THRESHOLD", 10)
+    monkeypatch.setattr(dense_module, "HNSW_THRESHOLD", 10)
     built: list[int] = []
-    real_dense_index_for = index_module.dense_index_for
-    monkeypatch.setattr(index_module, "dense_index_for", lambda v: built.append(len(v)) or real_dense_index_for(v))
+    real_build_dense = dense_module.build_dense
+    monkeypatch.setattr(index_module, "build_dense", lambda v: built.append(len(v)) or real_build_dense(v))
     settings = _settings(tmp_path)
     _build(settings)
-    assert len(built) == 1 and hasattr(_load(settings).dense, "hnsw")
+    assert len(built) == 1 and _load(settings).dense.kind == "IndexHNSWFlat"
     (settings.corpus_dir / "a-new.txt").write_text("The monorail opens in 2031.\n\nIt has nine stations.",
                                                    encoding="utf-8")
     report = _build(settings)
     assert report.added == ["a-new"] and len(built) == 1  # extended, not rebuilt
     index = _load(settings)
-    assert index.dense.ntotal == len(index) == report.passages
+    assert len(index.dense) == len(index) == report.passages
     assert [p.doc_id for p in index.passages][-2:] == ["a-new", "a-new"]  # new rows come last
     for row in range(len(index)):  # every passage, old and new, is found by its own vector
         rows, _ = index.dense_search(index.passage_vectors[row], 1)

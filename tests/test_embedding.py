@@ -9,7 +9,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from index_fixtures import SEED
 from ccqa.config import Settings
 from ccqa.embed import build_encoder
 from ccqa.embed.model import verified_model_path
-from ccqa.embed.onnx_encoder import OnnxEncoder, export_onnx
+from ccqa.embed.onnx_encoder import OnnxEncoder, OnnxRecord, export_onnx
 from ccqa.embed.torch_encoder import TORCH_VARIANT, TorchEncoder
 from ccqa.errors import CcqaError, ModelError
 from ccqa.files import file_sha256
@@ -53,10 +52,10 @@ def fp32_export(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> t
     return path, export_onnx(model_path, path, quantize=False)
 
 
-def _onnx_record(settings: Settings) -> tuple[Path, dict[str, Any]]:
+def _onnx_record(settings: Settings) -> tuple[Path, OnnxRecord]:
     """The published version's folder and the manifest's record of its ONNX encoder."""
     version = versions.current_dir(settings.index_dir)
-    return version, json.loads((version / "manifest.json").read_text())["extra"]["onnx"]
+    return version, OnnxRecord.from_dict(json.loads((version / "manifest.json").read_text())["onnx"])
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,12 +81,12 @@ def test_fp32_onnx_encoder_agrees_with_pytorch(fp32_export: tuple[Path, str], mo
 def test_index_carries_a_verified_int8_encoder_close_to_pytorch(seed_settings: Settings, model_path: Path,
                                                                 real_encoder: TorchEncoder) -> None:
     version, record = _onnx_record(seed_settings)
-    assert record["file"] == "encoder.onnx"
-    assert record["sha256"] == file_sha256(version / "encoder.onnx")
-    encoder = OnnxEncoder(version / record["file"], model_path, record["sha256"])
+    assert record.file == "encoder.onnx"
+    assert record.sha256 == file_sha256(version / "encoder.onnx")
+    encoder = OnnxEncoder(version / record.file, model_path, record.sha256)
     texts = texts_to_compare()
     similarity = cosines(np.vstack([encoder.encode([t]) for t in texts]), real_encoder.encode(texts))
-    assert similarity.min() >= (0.98 if record["quantized"] else 0.9999)
+    assert similarity.min() >= (0.98 if record.quantized else 0.9999)
 
 
 def test_serving_uses_onnx_when_the_index_has_it(seed_settings: Settings) -> None:
@@ -122,7 +121,8 @@ def test_tampered_encoder_file_is_refused(seed_settings: Settings, tmp_path: Pat
 def test_onnx_encoder_required_but_missing_is_a_clear_error(seed_settings: Settings, tmp_path: Path) -> None:
     settings, version = _copy_index(seed_settings, tmp_path)
     manifest = json.loads((version / "manifest.json").read_text())
-    del manifest["extra"]["onnx"], manifest["files"]["encoder.onnx"]
+    manifest["onnx"] = None
+    del manifest["files"]["encoder.onnx"]
     (version / "manifest.json").write_text(json.dumps(manifest))
     (version / "encoder.onnx").unlink()
     with pytest.raises(ModelError, match="no encoder.onnx"):
@@ -152,7 +152,7 @@ def test_serving_path_does_not_import_torch(seed_settings: Settings) -> None:
 
 def _served_encoder(settings: Settings, model_path: Path, texts_at_once: int = 1) -> OnnxEncoder:
     version, record = _onnx_record(settings)
-    return OnnxEncoder(version / record["file"], model_path, record["sha256"], texts_at_once=texts_at_once)
+    return OnnxEncoder(version / record.file, model_path, record.sha256, texts_at_once=texts_at_once)
 
 
 def test_a_text_gets_the_same_vector_alone_or_among_others(seed_settings: Settings, model_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_a_text_gets_the_same_vector_alone_or_among_others(seed_settings: Settin
 def test_the_build_embeds_documents_with_the_encoder_that_serves_questions(seed_settings: Settings) -> None:
     qa = QA.open(seed_settings)
     index = qa.index
-    assert index.manifest.extra["vectors"] == qa.encoder.variant
+    assert index.manifest.vectors == qa.encoder.variant
     for row in (0, len(index) // 2, len(index) - 1):
         passage = index.passages[row]
         assert np.allclose(index.passage_vectors[row], qa.encoder.encode([passage.text])[0], atol=1e-6)

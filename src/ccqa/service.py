@@ -52,7 +52,7 @@ class QA:
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
-        encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.extra.get("onnx"))
+        encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.onnx)
         qa = cls(settings, index, directory.name, encoder)
         if warm:
             qa.warm_up()

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from ccqa.config import Settings
-from ccqa.embed.onnx_encoder import ONNX_FILE, OnnxEncoder
+from ccqa.embed.onnx_encoder import ONNX_FILE, OnnxEncoder, OnnxRecord
 from ccqa.embed.torch_encoder import TORCH_VARIANT, TorchEncoder
 from ccqa.errors import CcqaError, ModelError
 
@@ -34,7 +34,7 @@ class Encoder(Protocol):
 
 
 def serving_encoder(settings: Settings, model_path: Path, version_dir: Path,
-                    record: dict[str, Any] | None) -> Encoder:
+                    record: OnnxRecord | None) -> Encoder:
     """The encoder ``settings.encoder`` asks for: ONNX when the index carries one ("auto",
     "onnx"), else PyTorch ("torch", or "auto" without an ``encoder.onnx``)."""
     choice = _checked_choice(settings)
@@ -43,11 +43,11 @@ def serving_encoder(settings: Settings, model_path: Path, version_dir: Path,
                          "run `ccqa build --full` to export it, or set CCQA_ENCODER=auto")
     if choice == "torch" or record is None or (choice == "auto" and settings.device != "cpu"):
         return TorchEncoder(model_path, device=settings.device)
-    encoder = OnnxEncoder(version_dir / str(record["file"]), model_path, str(record["sha256"]), settings.threads)
+    encoder = OnnxEncoder(version_dir / record.file, model_path, record.sha256, settings.threads)
     return encoder.verify()
 
 
-def build_encoder(settings: Settings, model_path: Path, version_dir: Path, record: dict[str, Any],
+def build_encoder(settings: Settings, model_path: Path, version_dir: Path, record: OnnxRecord,
                   previous_variant: str | None = None) -> Encoder:
     """The encoder a build embeds with: the version's own ONNX file on the CPU, every core
     busy with one text each. PyTorch for another device (``--device cuda``), for
@@ -56,7 +56,7 @@ def build_encoder(settings: Settings, model_path: Path, version_dir: Path, recor
     if _checked_choice(settings) == "torch" or settings.device != "cpu" or previous_variant == TORCH_VARIANT:
         return TorchEncoder(model_path, device=settings.device)
     texts_at_once = settings.build_threads or os.cpu_count() or 1
-    return OnnxEncoder(version_dir / str(record["file"]), model_path, str(record["sha256"]), threads=1,
+    return OnnxEncoder(version_dir / record.file, model_path, record.sha256, threads=1,
                        texts_at_once=texts_at_once)
 
 

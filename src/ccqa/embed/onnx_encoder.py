@@ -17,6 +17,7 @@ import threading
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +38,37 @@ ONNX_QUANTIZED = True
 PROGRESS_EVERY = 2000  # texts between progress lines of a build
 
 
+@dataclass(frozen=True)
+class OnnxRecord:
+    """The ONNX encoder file an index version carries, as its manifest records it."""
+
+    file: str
+    sha256: str
+    quantized: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sha256": self.sha256, "quantized": self.quantized}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> OnnxRecord:
+        return cls(str(d.get("file", ONNX_FILE)), str(d["sha256"]), bool(d.get("quantized", False)))
+
+
 def write_onnx_encoder(directory: Path, model_path: Path, reuse_from: Path | None,
-                       previous: dict[str, Any] | None) -> dict[str, Any]:
+                       previous: OnnxRecord | None) -> OnnxRecord:
     """Put ``encoder.onnx`` into a new index version; returns its manifest record.
 
     The previous version's file is copied when it is the same variant and still intact
     (an incremental build then needs no PyTorch at all), otherwise the model is exported afresh.
     """
     destination = directory / ONNX_FILE
-    if reuse_from is not None and previous is not None and previous.get("quantized") == ONNX_QUANTIZED:
-        source = reuse_from / str(previous.get("file", ONNX_FILE))
-        if source.is_file() and file_sha256(source) == previous.get("sha256"):
+    if reuse_from is not None and previous is not None and previous.quantized == ONNX_QUANTIZED:
+        source = reuse_from / previous.file
+        if source.is_file() and file_sha256(source) == previous.sha256:
             shutil.copyfile(source, destination)
-            return {"file": ONNX_FILE, "sha256": previous["sha256"], "quantized": ONNX_QUANTIZED}
+            return OnnxRecord(ONNX_FILE, previous.sha256, ONNX_QUANTIZED)
     sha256 = export_onnx(model_path, destination, quantize=ONNX_QUANTIZED)
-    return {"file": ONNX_FILE, "sha256": sha256, "quantized": ONNX_QUANTIZED}
+    return OnnxRecord(ONNX_FILE, sha256, ONNX_QUANTIZED)
 
 
 def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:

@@ -24,9 +24,10 @@ from ccqa.data import Document, Passage, sha256_hex
 from ccqa.embed import Encoder, build_encoder
 from ccqa.embed.model import WordPieceCounter, verified_model_path
 from ccqa.embed.onnx_encoder import write_onnx_encoder
-from ccqa.embed.torch_encoder import TORCH_VARIANT, check_torch_device
+from ccqa.embed.torch_encoder import check_torch_device
 from ccqa.errors import BuildFailed, CcqaError
-from ccqa.index import FORMAT_VERSION, LEXICAL_PARAMS, Index, Manifest, utc_now, versions
+from ccqa.index import LEXICAL, Index, versions
+from ccqa.index.manifest import FORMAT_VERSION, EmbeddedCounts, Manifest
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
 from ccqa.ingest.passages import ChunkingParams, passages_for
 
@@ -113,7 +114,7 @@ def build_index(
         previous = None if full else _served_index(settings)
         report = _compare(scan, previous)
         same_layout = previous is not None and previous.manifest.chunking == params.to_dict() and \
-            previous.manifest.extra.get("lexical") == LEXICAL_PARAMS
+            previous.manifest.lexical == LEXICAL
         current_format = previous is not None and previous.manifest.format_version == FORMAT_VERSION
         if same_layout and current_format and previous is not None and \
                 not (report["added"] or report["changed"] or report["removed"]):
@@ -141,8 +142,8 @@ def build_index(
         versions.publish(settings.index_dir, staged, name)
         versions.remove_stale(settings.index_dir)
         return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(index),
-                           passages_embedded=index.manifest.extra["embedded"]["passages"],
-                           sentences_embedded=index.manifest.extra["embedded"]["sentences"],
+                           passages_embedded=index.manifest.embedded.passages,
+                           sentences_embedded=index.manifest.embedded.sentences,
                            seconds=time.perf_counter() - started, **_report_lists(scan, report))
 
 
@@ -150,13 +151,12 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
                   params: ChunkingParams, count_tokens: Callable[[str], int], model_path: Path, staged: Path,
                   encoder: Encoder | None, progress: bool) -> Index:
     """The new version's index, in memory, with its ONNX encoder already in ``staged``."""
-    extra: dict[str, Any] = {}
-    previous_variant = previous.manifest.extra.get("vectors", TORCH_VARIANT) if previous is not None else None
+    onnx = None
+    previous_variant = previous.manifest.vectors if previous is not None else None
     if encoder is None or encoder.name == MODEL_NAME:  # the serving encoder (a test encoder has none)
         reuse = versions.current_dir(settings.index_dir) if previous is not None else None
-        extra["onnx"] = write_onnx_encoder(staged, model_path, reuse,
-                                           previous.manifest.extra.get("onnx") if previous else None)
-        encoder = encoder or build_encoder(settings, model_path, staged, extra["onnx"], previous_variant)
+        onnx = write_onnx_encoder(staged, model_path, reuse, previous.manifest.onnx if previous else None)
+        encoder = encoder or build_encoder(settings, model_path, staged, onnx, previous_variant)
     assert encoder is not None
     reusable = previous is not None and previous_variant == encoder.variant
     # the served version's passages, made once for both uses below (100k objects at 100k rows)
@@ -167,7 +167,6 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
     passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
     sentence_texts = [s for p in passages for s in p.sentence_texts()]
     sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
-    extra.update(vectors=encoder.variant, embedded={"passages": n_passages, "sentences": n_sentences})
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model_name=MODEL_NAME,
@@ -178,9 +177,11 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
         passage_count=len(passages),
         sentence_count=len(sentence_texts),
         dense_index="",
-        built_at=utc_now(),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         build_seconds=0.0,
-        extra=extra,
+        vectors=encoder.variant,
+        onnx=onnx,
+        embedded=EmbeddedCounts(n_passages, n_sentences),
     )
     return Index.build(documents, passages, passage_vectors, sentence_vectors, manifest,
                        extends=previous if reusable else None)

@@ -1,4 +1,5 @@
-"""Every passage of an index version as columns of numbers, not one Python object each.
+"""The passage store of an index version: the documents (their whole text, which citations
+open), and every passage as columns of numbers, not one Python object each.
 
 A passage's text is its document's text between two offsets, so the index keeps only the
 offsets. At 100k passages the objects cost 241 MB and 2.9 s to load from JSON lines (most of a
@@ -8,17 +9,23 @@ and a ``Passage`` is made only for the rows a question shows (bench/README.md "M
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ccqa.data import Document, Passage, Span
+from ccqa.lang import detect_language
 
-PASSAGES_FILE = "passages.npy"  # one row per passage: _COLUMNS
+DOCUMENTS_FILE = "documents.jsonl"  # each Document, text included
+PASSAGES_FILE = "passages.npy"  # one row per passage: _columns()
 SENTENCES_FILE = "sentence_spans.npy"  # (sentences, 2) absolute [start, end), grouped by passage
+LEGACY_PASSAGES_FILE = "passages.jsonl"  # format 1: one Passage a line
 _NO_PAGE = -1
 _ID_BYTES = 16  # passages.passage_id_for: 16 hex digits
+_LANG_BYTES = 8  # BCP 47 primary tags ("en", "zh") with room to spare
 
 
 def mapped(path: Path) -> np.ndarray:
@@ -27,9 +34,11 @@ def mapped(path: Path) -> np.ndarray:
     return np.asarray(np.load(path, allow_pickle=False, mmap_mode="r"))
 
 
-def _columns(id_bytes: int) -> np.dtype:
-    return np.dtype([("passage_id", f"S{id_bytes}"), ("doc", "<i4"), ("block", "<i4"), ("page", "<i4"),
-                     ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i8")])
+def _columns(id_bytes: int, with_lang: bool = True) -> np.dtype:
+    """Format 4's columns; formats 2 and 3 had no ``lang`` (a passage then has its document's)."""
+    columns = [("passage_id", f"S{id_bytes}"), ("doc", "<i4"), ("block", "<i4"), ("page", "<i4"),
+               ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i8")]
+    return np.dtype(columns + ([("lang", f"S{_LANG_BYTES}")] if with_lang else []))
 
 
 class PassageTable(Sequence[Passage]):
@@ -47,6 +56,7 @@ class PassageTable(Sequence[Passage]):
         firsts = np.asarray(rows["first_sentence"], dtype=np.int64)
         self.sentence_rows = np.append(firsts, np.int64(len(sentence_spans)))  # passage i: [i], [i+1]
         self._row_of: dict[str, int] | None = None
+        self._has_lang = "lang" in (rows.dtype.names or ())
 
     @classmethod
     def from_passages(cls, passages: Sequence[Passage], documents: Sequence[Document]) -> PassageTable:
@@ -57,7 +67,7 @@ class PassageTable(Sequence[Passage]):
         spans: list[tuple[int, int]] = []
         for i, p in enumerate(passages):
             rows[i] = (p.passage_id.encode("ascii"), doc_row[p.doc_id], p.block,
-                       _NO_PAGE if p.page is None else p.page, p.start, p.end, len(spans))
+                       _NO_PAGE if p.page is None else p.page, p.start, p.end, len(spans), p.lang.encode("ascii"))
             spans += [(s.start, s.end) for s in p.sentences]
         return cls(rows, np.asarray(spans, dtype=np.int64).reshape(-1, 2), documents)
 
@@ -73,6 +83,7 @@ class PassageTable(Sequence[Passage]):
         start, end = int(r["start"]), int(r["end"])
         spans = self.sentence_spans[self.sentence_rows[row] : self.sentence_rows[row + 1]]
         page = int(r["page"])
+        lang = r["lang"].decode("ascii") if self._has_lang else document.lang
         return Passage(
             passage_id=r["passage_id"].decode("ascii"),
             doc_id=document.doc_id,
@@ -82,6 +93,7 @@ class PassageTable(Sequence[Passage]):
             block=int(r["block"]),
             sentences=tuple(Span(int(a), int(b)) for a, b in spans),
             page=None if page == _NO_PAGE else page,
+            lang=lang,
         )
 
     def __iter__(self) -> Iterator[Passage]:
@@ -102,16 +114,40 @@ class PassageTable(Sequence[Passage]):
         return self._row_of.get(passage_id)
 
     def save(self, directory: Path) -> None:
+        """Write the documents (in row order of ``rows["doc"]``), the columns and the spans."""
+        with (directory / DOCUMENTS_FILE).open("w", encoding="utf-8") as handle:
+            for document in self.documents:
+                handle.write(json.dumps(document.to_dict(), ensure_ascii=False) + "\n")
         np.save(directory / PASSAGES_FILE, self.rows, allow_pickle=False)
         np.save(directory / SENTENCES_FILE, self.sentence_spans, allow_pickle=False)
 
     @classmethod
-    def load(cls, directory: Path, documents: Mapping[str, Document]) -> PassageTable:
-        """Memory-map the columns; ``documents`` in the order they were saved with."""
-        rows = mapped(directory / PASSAGES_FILE)
+    def load(cls, directory: Path, format_version: int) -> PassageTable:
+        """Read the documents and memory-map the columns (format 1: passages as JSON lines)."""
+        documents = _read_documents(directory / DOCUMENTS_FILE)
+        if format_version == 1:
+            rows = [json.loads(line) for line in (directory / LEGACY_PASSAGES_FILE).read_text(
+                encoding="utf-8").splitlines() if line.strip()]
+            language = {d.doc_id: d.lang for d in documents}
+            passages = [replace(p, lang=language[p.doc_id]) for p in map(Passage.from_dict, rows)]
+            return cls.from_passages(passages, documents)
+        columns = mapped(directory / PASSAGES_FILE)
         spans = mapped(directory / SENTENCES_FILE)
-        if rows.dtype.names != _columns(1).names or spans.ndim != 2 or spans.shape[1:] != (2,):
+        if columns.dtype.names not in (_columns(1).names, _columns(1, with_lang=False).names) or \
+                spans.ndim != 2 or spans.shape[1:] != (2,):
             raise ValueError(f"{directory / PASSAGES_FILE} does not hold passage columns")
-        if len(rows) and int(np.max(rows["doc"])) >= len(documents):
+        if len(columns) and int(np.max(columns["doc"])) >= len(documents):
             raise ValueError(f"{directory / PASSAGES_FILE} names a document the index does not hold")
-        return cls(rows, spans, list(documents.values()))
+        return cls(columns, spans, documents)
+
+
+def _read_documents(path: Path) -> list[Document]:
+    """The saved documents; one saved before languages were recorded gets its language now."""
+    documents = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                document = Document.from_dict(row)
+                documents.append(document if "lang" in row else replace(document, lang=detect_language(document.text)))
+    return documents
