@@ -2,7 +2,7 @@
 
 Data, each question run through the same search and sentence choice as ``ccqa ask``:
   * the seed article: eval/seed_calibration.jsonl (hand-written, 70 answerable / 45 unanswerable)
-    and ../shared/eval/seed_dev.jsonl;
+    and eval/seed_dev.jsonl;
   * SQuAD dev split in two: an index of the even-numbered articles; their questions are
     answerable, the odd-numbered articles' questions are not (sampled).
 Prints the fitted coefficients (to paste into answer.py), cross-validated precision and recall of
@@ -31,7 +31,6 @@ from ccqa.search.retrieve import Query, search
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(BENCH))
 import squad
 
@@ -108,7 +107,7 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(0)
     seed_questions = read_questions(REPO / "eval" / "seed_calibration.jsonl") + read_questions(
-        SHARED / "eval" / "seed_dev.jsonl")
+        REPO / "eval" / "seed_dev.jsonl")
     seed, seed_queries = seed_index([q.q for q in seed_questions])
     x_seed = features(seed, seed_queries)
     y_seed = np.asarray([not q.unanswerable for q in seed_questions])

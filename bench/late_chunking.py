@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
 
 BENCH = Path(__file__).resolve().parent
-SEED_SETS = [BENCH.parent / "eval" / "seed_calibration.jsonl", BENCH.parents[1] / "shared" / "eval" / "seed_dev.jsonl"]
+SEED_SETS = [BENCH.parent / "eval" / "seed_calibration.jsonl", BENCH.parent / "eval" / "seed_dev.jsonl"]
 
 
 def late_sentence_vectors(index: Index, model_path: Path) -> np.ndarray:

@@ -62,7 +62,7 @@ def corpus_settings(corpus: str, **overrides: Any) -> Settings:
 
 def questions_for(corpus: str, n: int) -> list[str]:
     if corpus == "seed":
-        files = [REPO / "eval" / "seed_calibration.jsonl", REPO.parent / "shared" / "eval" / "seed_dev.jsonl"]
+        files = [REPO / "eval" / "seed_calibration.jsonl", REPO / "eval" / "seed_dev.jsonl"]
         asked = [json.loads(line)["q"] for f in files if f.is_file() for line in f.open() if line.strip()]
     else:
         asked = [q.question for q in squad.write_corpus(squad.WORK / "corpus")[0]]

@@ -32,7 +32,7 @@ from ccqa.index.build import build_index
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import FusionParams, Query, search
 
-SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
+SQUAD = Path(__file__).resolve().parent / "data" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
 WORK = Path(__file__).resolve().parent / "results" / "squad"
 
 

@@ -1,16 +1,21 @@
-"""Index fixtures: a deterministic fake encoder for fast tests, the real model built once."""
+"""Index fixtures: a deterministic fake encoder for fast tests, a tiny corpus indexed with it, and
+the real model and seed index built once per session."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from ccqa.config import Settings
+from ccqa.index.build import BuildReport, build_index
+from ccqa.ingest.passages import approximate_token_count
 from ccqa.lang.terms import words
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,6 +40,41 @@ class HashingEncoder:
                 out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
         out[:, 0] += 1e-3
         return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+TOKEN = "s3cret-admin-token-0123456789abcdef"  # the admin token of tiny_settings
+TINY_CORPUS = {  # three short documents, enough for most tests
+    "railway.txt": "The Chengdu-Chongqing high-speed railway opened in 2015. Trains take about one hour.",
+    "tea.md": "# Sichuan tea\n\nSichuan grows green tea on misty hills. The harvest starts in March.",
+    "river.txt": "The Yangtze River flows through Chongqing. Ships carry containers downstream.",
+}
+
+
+MONORAIL = "The Zephyr monorail between Jiangbei and Yubei opened in 2031 with twelve stations."
+
+
+def fast_build(settings: Settings) -> BuildReport:
+    return build_index(settings, encoder=HashingEncoder(), count_tokens=approximate_token_count)
+
+
+def tiny_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """A three-document corpus with a catalog entry, indexed with the fake encoder."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in TINY_CORPUS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / "catalog.json").write_text(json.dumps({"river.txt": {"title": "The River"}}), encoding="utf-8")
+    settings = Settings(
+        corpus_dir=corpus,
+        index_dir=tmp_path / "index",
+        admin_token=TOKEN,
+        max_upload_bytes=4096,
+        reload_interval_s=3600.0,
+        cache_size=0,
+    )
+    settings = Settings(**{**settings.__dict__, **overrides})
+    fast_build(settings)
+    return settings
 
 
 def seed_corpus(directory: Path) -> Path:

@@ -28,8 +28,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from index_fixtures import HashingEncoder, seed_corpus
-from live import poll
 
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.embed.model import WEIGHTS_FILE, packaged_model_path
@@ -37,8 +35,10 @@ from ccqa.errors import BuildFailed, IndexCorrupt, ModelError
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.service import QA
+from tests.index_fixtures import HashingEncoder, seed_corpus
+from tests.live import poll
 
-TESTS = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[1]  # on the path of the build subprocesses, for tests.index_fixtures
 GDP = "What was the GDP of the Chengdu-Chongqing economic circle in 2021?"
 START_S = 90  # the real model and index load in a few seconds; the machine may be busy
 
@@ -66,7 +66,7 @@ import sys, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[4])
-from index_fixtures import HashingEncoder
+from tests.index_fixtures import HashingEncoder
 from ccqa.index.build import build_index
 from ccqa.config import Settings
 
@@ -288,7 +288,7 @@ def test_build_killed_midway_leaves_the_old_index_and_the_next_build_cleans_up(
     serving = QA.open(settings, encoder=HashingEncoder())
     mark = tmp_path / "wrote-first-array"
     build = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(settings.corpus_dir),
-                              str(settings.index_dir), str(mark), str(TESTS)],
+                              str(settings.index_dir), str(mark), str(REPO)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         poll(lambda: mark.exists() or build.poll() is not None, "the build to write", 60)

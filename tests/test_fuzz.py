@@ -21,7 +21,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
-from index_fixtures import HashingEncoder, seed_corpus
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -33,6 +32,7 @@ from ccqa.api.openapi import MODES
 from ccqa.config import Settings
 from ccqa.index.build import build_index
 from ccqa.service import QA
+from tests.index_fixtures import HashingEncoder, seed_corpus
 
 TOKEN = "fuzz-admin-token-0123456789abcdef"
 

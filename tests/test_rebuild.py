@@ -22,17 +22,16 @@ from typing import Any, Self
 
 import pytest
 from flask import Flask
-from index_fixtures import HashingEncoder, seed_corpus
-from live import poll, serve_in_thread
-from test_admin import MONORAIL, fast_build, tiny_settings
-from test_documents import make_pdf
 
 from ccqa.api.app import create_app
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.index import Index, versions
 from ccqa.service import QA
+from tests.index_fixtures import MONORAIL, HashingEncoder, fast_build, seed_corpus, tiny_settings
+from tests.live import poll, serve_in_thread
+from tests.sample_files import make_pdf
 
-TESTS = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[1]  # on the path of the build subprocesses, for tests.index_fixtures
 MONORAIL_QUESTION = "When did the Zephyr monorail open?"
 RAILWAY_QUESTION = "When did the high-speed railway open?"
 
@@ -115,7 +114,7 @@ def serving_app(settings: Settings) -> Flask:
 BUILD_SCRIPT = """
 import sys, time
 from pathlib import Path
-from index_fixtures import HashingEncoder
+from tests.index_fixtures import HashingEncoder
 from ccqa.index import versions
 from ccqa.index.build import build_index
 from ccqa.config import Settings
@@ -150,7 +149,7 @@ def test_build_killed_mid_way_leaves_the_old_index_answering(tmp_path: Path, pha
     marker = tmp_path / "marker"
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     build = subprocess.Popen(
         [

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_setup import CHROMIUM_ARGS, chromium_executable
-from chat_fake import ChatFakeQA
 from flask import Flask
-from live import serve_in_thread
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from ccqa.api.app import create_app
 from ccqa.config import Settings
+from tests.e2e.browser_setup import CHROMIUM_ARGS, chromium_executable
+from tests.e2e.chat_fake import ChatFakeQA
+from tests.live import serve_in_thread
 
 SHOTS_DIR = Path("/tmp/ccqa-shots")
 

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_setup import chromium_executable
-from chat_fake import HOSTILE_SENTENCE, ChatFakeQA
 from playwright.sync_api import Page, expect
+
+from tests.e2e.browser_setup import chromium_executable
+from tests.e2e.chat_fake import HOSTILE_SENTENCE, ChatFakeQA
 
 pytestmark = pytest.mark.e2e
 

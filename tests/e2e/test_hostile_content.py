@@ -12,13 +12,13 @@ import time
 from typing import Any
 
 import pytest
-from chat_fake import HOSTILE_SENTENCE, ChatFakeQA
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from ccqa.api.app import create_app
 from ccqa.config import Settings
 from ccqa.data import Answer, Document
+from tests.e2e.chat_fake import HOSTILE_SENTENCE, ChatFakeQA
 
 pytestmark = pytest.mark.e2e
 

@@ -39,3 +39,14 @@ def test_int8_rows_take_zero_rows_and_empty_arrays() -> None:
     assert len(Int8Rows.encode(np.zeros((0, 4), dtype=np.float32))) == 0
     with pytest.raises(ValueError):
         Int8Rows.encode(np.zeros(4, dtype=np.float32))
+
+
+def test_saved_rows_load_mapped_and_float16_rows_of_old_formats_are_converted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    vectors = _unit_rows(20, 8, seed=3)
+    rows = Int8Rows.encode(vectors)
+    rows.save(tmp_path)
+    loaded = Int8Rows.load(tmp_path, format_version=4)
+    assert np.array_equal(loaded.codes, rows.codes) and np.array_equal(loaded.scales, rows.scales)
+    np.save(tmp_path / "sentence_vectors.npy", vectors.astype(np.float16), allow_pickle=False)
+    old = Int8Rows.load(tmp_path, format_version=2)
+    assert np.allclose(old.decode(slice(None)), vectors, atol=1e-2)

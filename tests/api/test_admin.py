@@ -13,50 +13,25 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from index_fixtures import HashingEncoder
-from test_api import response_validator
 
 from ccqa.api.admin import corpus_name
 from ccqa.api.app import create_app
 from ccqa.api.errors import ApiError
 from ccqa.config import Settings
 from ccqa.index import versions
-from ccqa.index.build import BuildReport, build_index
-from ccqa.ingest.passages import approximate_token_count
+from ccqa.index.build import BuildReport
 from ccqa.service import QA
+from tests.api.helpers import response_validator
+from tests.index_fixtures import (
+    MONORAIL,
+    TOKEN,
+    HashingEncoder,
+    fast_build,
+    tiny_settings,
+)
 
-TOKEN = "s3cret-admin-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-TINY_CORPUS = {
-    "railway.txt": "The Chengdu-Chongqing high-speed railway opened in 2015. Trains take about one hour.",
-    "tea.md": "# Sichuan tea\n\nSichuan grows green tea on misty hills. The harvest starts in March.",
-    "river.txt": "The Yangtze River flows through Chongqing. Ships carry containers downstream.",
-}
-MONORAIL = "The Zephyr monorail between Jiangbei and Yubei opened in 2031 with twelve stations."
 
-
-def fast_build(settings: Settings) -> BuildReport:
-    return build_index(settings, encoder=HashingEncoder(), count_tokens=approximate_token_count)
-
-
-def tiny_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """A three-document corpus with a catalog entry, indexed with the fake encoder."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in TINY_CORPUS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    (corpus / "catalog.json").write_text(json.dumps({"river.txt": {"title": "The River"}}), encoding="utf-8")
-    settings = Settings(
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
-        admin_token=TOKEN,
-        max_upload_bytes=4096,
-        reload_interval_s=3600.0,
-        cache_size=0,
-    )
-    settings = Settings(**{**settings.__dict__, **overrides})
-    fast_build(settings)
-    return settings
 
 
 def admin_app(settings: Settings, build: Callable[[Settings], Any] = fast_build) -> Flask:
@@ -66,14 +41,17 @@ def admin_app(settings: Settings, build: Callable[[Settings], Any] = fast_build)
     return app
 
 
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return tiny_settings(tmp_path)
 
 
+
 @pytest.fixture
 def client(settings: Settings) -> FlaskClient:
     return admin_app(settings).test_client()
+
 
 
 def upload(
@@ -92,6 +70,7 @@ def upload(
     )
 
 
+
 def error_code(response: Any, status: int) -> str:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
@@ -99,8 +78,10 @@ def error_code(response: Any, status: int) -> str:
     return code
 
 
+
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
 
 
 def wait_for_job(client: FlaskClient, job_id: str, deadline_s: float = 30.0) -> dict[str, Any]:
@@ -113,13 +94,12 @@ def wait_for_job(client: FlaskClient, job_id: str, deadline_s: float = 30.0) -> 
     raise AssertionError(f"rebuild job {job_id} still running after {deadline_s}s")
 
 
+
 def top_doc(client: FlaskClient, question: str) -> str:
     body = client.post("/api/ask", json={"question": question}).get_json()
     doc_id: str = body["passages"][0]["citation"]["doc_id"]
     return doc_id
 
-
-# --- off, and the token --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -135,6 +115,7 @@ def test_admin_is_off_without_a_token(tmp_path: Path, method: str, path: str) ->
     client = admin_app(tiny_settings(tmp_path, admin_token="")).test_client()
     assert error_code(client.open(path, method=method, headers=AUTH), 404) == "not_found"
     assert not any(p.startswith("/api/admin") for p in client.get("/api/openapi.json").get_json()["paths"])
+
 
 
 @pytest.mark.parametrize(
@@ -163,8 +144,6 @@ def test_admin_refuses_a_missing_or_wrong_token_with_401(
     assert tree(settings.corpus_dir) == before
     assert not (settings.index_dir / ".jobs").exists()
 
-
-# --- upload ----------------------------------------------------------------------------------------
 
 
 def test_upload_stores_the_file_and_its_catalog_metadata(client: FlaskClient, settings: Settings) -> None:
@@ -198,10 +177,12 @@ def test_upload_stores_the_file_and_its_catalog_metadata(client: FlaskClient, se
     ]
 
 
+
 def test_upload_without_metadata_leaves_the_catalog_alone(client: FlaskClient, settings: Settings) -> None:
     before = (settings.corpus_dir / "catalog.json").read_bytes()
     assert upload(client, "note.md", "# Note\n\nA short note.").status_code == 201
     assert (settings.corpus_dir / "catalog.json").read_bytes() == before
+
 
 
 @pytest.mark.parametrize(
@@ -229,6 +210,7 @@ def test_upload_names_that_could_escape_the_corpus_are_refused(
     assert not Path("/etc/evil.txt").exists() and not Path("/tmp/evil.txt").exists()
 
 
+
 @pytest.mark.parametrize(
     ("name", "stored"),
     [
@@ -242,6 +224,7 @@ def test_upload_names_are_flattened_to_safe_names(
 ) -> None:
     assert upload(client, name, "Plain text.").get_json()["path"] == stored
     assert (settings.corpus_dir / stored).is_file()
+
 
 
 @pytest.mark.parametrize(
@@ -261,6 +244,7 @@ def test_windows_style_and_odd_names_are_refused(name: str) -> None:
     assert refused.value.status == 400
 
 
+
 def test_chinese_file_name_gets_a_stable_ascii_name() -> None:
     assert corpus_name("成渝规划.txt") == corpus_name("成渝规划.txt")
     assert corpus_name("成渝规划.txt").startswith("upload-") and corpus_name("成渝规划.txt").endswith(".txt")
@@ -268,11 +252,13 @@ def test_chinese_file_name_gets_a_stable_ascii_name() -> None:
         corpus_name("../成渝.txt")
 
 
+
 @pytest.mark.parametrize("name", ["tool.exe", "data.json", "catalog.json", "Makefile", "page.php"])
 def test_unsupported_type_is_415(client: FlaskClient, settings: Settings, name: str) -> None:
     before = tree(settings.corpus_dir)
     assert error_code(upload(client, name, "text"), 415) == "unsupported_document_type"
     assert tree(settings.corpus_dir) == before
+
 
 
 @pytest.mark.parametrize("size", [4097, 200_000])  # over the file limit; over the whole-body limit
@@ -284,6 +270,7 @@ def test_upload_over_the_size_limit_is_413(client: FlaskClient, settings: Settin
     }
     assert tree(settings.corpus_dir) == before
     assert upload(client, "fits.txt", b"y" * 4096).status_code == 201
+
 
 
 @pytest.mark.parametrize(
@@ -306,6 +293,7 @@ def test_unreadable_document_is_422_with_its_reason_and_not_kept(
     assert not [p for p in settings.corpus_dir.iterdir() if p.name.startswith(".upload-")]
 
 
+
 def test_upload_without_a_file_field_is_400(client: FlaskClient) -> None:
     response = client.post(
         "/api/admin/documents",
@@ -316,14 +304,13 @@ def test_upload_without_a_file_field_is_400(client: FlaskClient) -> None:
     assert error_code(response, 400) == "missing_file"
 
 
+
 def test_malformed_catalog_is_not_overwritten(client: FlaskClient, settings: Settings) -> None:
     (settings.corpus_dir / "catalog.json").write_text("{not json", encoding="utf-8")
     assert error_code(upload(client, "a.txt", "Some text.", title="A"), 409) == "invalid_catalog"
     assert (settings.corpus_dir / "catalog.json").read_text(encoding="utf-8") == "{not json"
     assert not (settings.corpus_dir / "a.txt").exists()
 
-
-# --- rebuild and reload ---------------------------------------------------------------------------
 
 
 def test_rebuild_job_indexes_the_upload_and_reload_serves_it(client: FlaskClient, settings: Settings) -> None:
@@ -348,6 +335,7 @@ def test_rebuild_job_indexes_the_upload_and_reload_serves_it(client: FlaskClient
     assert client.post("/api/admin/reload", headers=AUTH).get_json()["reloaded"] is False
 
 
+
 def test_second_rebuild_while_one_runs_is_409(settings: Settings) -> None:
     release = threading.Event()
 
@@ -364,9 +352,11 @@ def test_second_rebuild_while_one_runs_is_409(settings: Settings) -> None:
     assert client.post("/api/admin/rebuild", headers=AUTH).status_code == 202
 
 
+
 def test_rebuild_is_409_while_another_process_holds_the_build_lock(client: FlaskClient, settings: Settings) -> None:
     with versions.build_lock(settings.index_dir):
         assert error_code(client.post("/api/admin/rebuild", headers=AUTH), 409) == "build_running"
+
 
 
 def test_failed_rebuild_reports_its_error(settings: Settings) -> None:
@@ -374,6 +364,7 @@ def test_failed_rebuild_reports_its_error(settings: Settings) -> None:
     client = admin_app(settings).test_client()
     job = wait_for_job(client, client.post("/api/admin/rebuild", headers=AUTH).get_json()["job"])
     assert job["status"] == "failed" and "catalog.json" in job["error"] and job["report"] is None
+
 
 
 def test_job_left_running_by_a_dead_worker_reports_failed(client: FlaskClient, settings: Settings) -> None:
@@ -386,6 +377,7 @@ def test_job_left_running_by_a_dead_worker_reports_failed(client: FlaskClient, s
     assert job["status"] == "failed" and "stopped during the build" in job["error"] and job["finished_at"]
 
 
+
 @pytest.mark.parametrize("job_id", ["0123456789abcdef", "../../CURRENT", "nope"])
 def test_unknown_job_is_404(client: FlaskClient, job_id: str) -> None:
     assert error_code(client.get(f"/api/admin/rebuild/{job_id}", headers=AUTH), 404) in {
@@ -393,8 +385,6 @@ def test_unknown_job_is_404(client: FlaskClient, job_id: str) -> None:
         "not_found",
     }
 
-
-# --- OpenAPI ------------------------------------------------------------------------------------------
 
 
 def test_openapi_describes_the_admin_routes_and_their_responses(client: FlaskClient, settings: Settings) -> None:

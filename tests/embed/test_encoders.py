@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from index_fixtures import SEED
 
 from ccqa.config import Settings
 from ccqa.embed import build_encoder
@@ -23,6 +22,7 @@ from ccqa.errors import CcqaError, ModelError
 from ccqa.files import file_sha256
 from ccqa.index import versions
 from ccqa.service import QA
+from tests.index_fixtures import SEED
 
 QUESTIONS = [
     "What was the GDP of the Chengdu-Chongqing economic circle?",

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from index_fixtures import HashingEncoder, seed_corpus
 
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.ingest.passages import approximate_token_count
+from tests.index_fixtures import HashingEncoder, seed_corpus
 
 
 def _settings(tmp_path: Path) -> Settings:

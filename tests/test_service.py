@@ -10,7 +10,7 @@ import pytest
 from ccqa.errors import BadQuestion
 from ccqa.evaluate import evaluate, read_questions
 
-SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed_dev.jsonl"
+SEED_DEV = Path(__file__).resolve().parents[1] / "eval" / "seed_dev.jsonl"
 
 
 def test_gdp_question_finds_the_figure_in_the_top_passage(seed_qa) -> None:  # type: ignore[no-untyped-def]
@@ -80,9 +80,9 @@ def test_every_mode_finds_the_gdp_passage(seed_qa, mode: str) -> None:  # type: 
 
 
 def test_seed_dev_questions_meet_the_targets(seed_qa) -> None:  # type: ignore[no-untyped-def]
-    """../shared/eval/seed_dev.jsonl: every answerable one in the top 3, sentence right for 90%,
+    """eval/seed_dev.jsonl: every answerable one in the top 3, sentence right for 90%,
     every unanswerable one reported as not found."""
-    questions = read_questions(SHARED_EVAL)
+    questions = read_questions(SEED_DEV)
     report = evaluate(questions, lambda q: seed_qa.ask(q.q, k=10)).to_dict()
     assert report["hit@3"] == 1.0, json.dumps(report)
     assert report["sentence_acc"] >= 0.9, json.dumps(report)

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from test_api import FakeQA
 
 from ccqa.api.app import create_app, find_web_dir
 from ccqa.config import Settings
 from ccqa.data import Answer
+from tests.api.helpers import FakeQA
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

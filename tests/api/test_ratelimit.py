@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from test_api import FakeQA, assert_error
 
 from ccqa.api.app import create_app
 from ccqa.api.ratelimit import RateLimiter, is_loopback
 from ccqa.config import Settings
+from tests.api.helpers import FakeQA, assert_error
 
 CLIENT = "203.0.113.7"
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import itertools
 
-from index_fixtures import SEED
-
 from ccqa.data import Document
 from ccqa.ingest.passages import ChunkingParams, blocks_of, passages_for
 from ccqa.lang import split_sentences
+from tests.index_fixtures import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 

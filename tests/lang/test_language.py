@@ -1,0 +1,58 @@
+"""The language seam: detection, each language's sentences and terms, and the registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccqa.lang import LANGUAGES, detect_language, language, split_sentences
+from ccqa.lang.terms import term_set, terms
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("What was the GDP of the economic circle in 2021?", "en"),
+    ("成渝地区双城经济圈2021年GDP是多少？", "zh"),
+    ("成渝地區雙城經濟圈建設規劃綱要", "zh"),
+    (("The Planning Outline for the Construction of the Chengdu-Chongqing Economic Circle "
+     "(成渝地区双城经济圈建设规划纲要) was issued in October 2021."), "en"),
+    ("2021", "en"),
+    ("", "en"),
+])
+def test_language_is_detected_from_the_script_that_carries_the_text(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_every_registered_language_has_its_rules_and_unknown_codes_fall_back_to_english() -> None:
+    assert set(LANGUAGES) == {"en", "zh"}
+    assert language("xx") is language(None) is LANGUAGES["en"]
+    assert language("zh").name == "Chinese"
+
+
+def test_english_sentences_keep_abbreviations_inside() -> None:
+    text = "Dr. Li met Mr. Wang on Jan. 5. They signed 12 deals."
+    assert [text[s:e] for s, e in split_sentences(text, "en")] == [
+        "Dr. Li met Mr. Wang on Jan. 5.", "They signed 12 deals."]
+
+
+def test_chinese_sentences_end_at_their_own_punctuation_and_quotes() -> None:
+    text = "成渝地区双城经济圈建设加速推进。你知道吗？“太好了！”他说。"
+    assert [text[s:e] for s, e in split_sentences(text, "zh")] == [
+        "成渝地区双城经济圈建设加速推进。", "你知道吗？", "“太好了！”", "他说。"]
+
+
+def test_english_terms_are_stemmed_content_words() -> None:
+    assert terms("What was the GDP of the economic circle?") == ["gdp", "econom", "circl"]
+    assert term_set("Railways railway") == frozenset({"railway"})
+
+
+def test_chinese_text_gives_character_terms_and_latin_words_inside_it_are_stemmed() -> None:
+    found = terms("成渝 railways 2021")
+    assert {"成", "渝", "成渝", "railway", "2021"} <= set(found)
+
+
+def test_each_language_reads_its_answer_cues() -> None:
+    english = language("en")
+    assert english.expected_type("How many trains ran?") == "number"
+    assert english.expected_type("When did the line open?") == "date"
+    assert english.expected_type("Who is the mayor?") == "name"
+    assert english.points_back("It accounted for 6.5%.") and not english.points_back("Chongqing grew.")
+    assert english.is_follow_up("and how much was invested?") and not english.is_follow_up("How long is the line?")
