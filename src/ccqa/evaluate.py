@@ -1,4 +1,4 @@
-"""Metrics over a question file (format: ../shared/eval/README.md): retrieval, sentence, no-answer."""
+"""Metrics over a question file (format: eval/README.md): retrieval, sentence, no-answer."""
 
 from __future__ import annotations
 

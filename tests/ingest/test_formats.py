@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.index_fixtures import REPO
 from tests.sample_files import encrypt_pdf, make_docx, make_pdf, read
 
 ZH = "成渝地区双城经济圈建设加速推进。你知道吗？太好了！"
@@ -155,3 +156,15 @@ def test_docx_paragraphs_headings_and_tables_become_blocks(tmp_path: Path) -> No
 def test_docx_without_a_title_is_titled_by_its_first_paragraph(tmp_path: Path) -> None:
     doc = read(tmp_path, "plan.docx", make_docx(title=None))
     assert doc.title == "成渝双城经济圈"
+
+
+def test_every_registered_suffix_is_read_and_named_in_the_readme_and_openapi() -> None:
+    from ccqa.api.openapi import ADMIN_SCHEMAS
+    from ccqa.ingest.formats import FORMATS, SUPPORTED_SUFFIXES, format_for
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    upload = ADMIN_SCHEMAS["Upload"]["properties"]["file"]["description"]
+    for suffix in SUPPORTED_SUFFIXES:
+        assert format_for(f"x{suffix.upper()}") in FORMATS
+        assert f"`{suffix}`" in readme and suffix in upload
+    assert format_for("notes.xyz") is None

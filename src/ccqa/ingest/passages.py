@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 from ccqa.data import Document, Passage, Span, sha256_hex
-from ccqa.lang import detect_language, split_sentences
+from ccqa.lang import detect_language, split_sentences, stripped_span
 
 TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
@@ -41,14 +41,6 @@ def approximate_token_count(text: str) -> int:
     return sum(1 + len(w) // 8 for w in _WORD.findall(text))
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def blocks_of(text: str, max_line_chars: int = 120) -> Iterator[tuple[int, int, bool]]:
     """Yield ``(start, end, is_line_block)`` for each block of ``text``.
 
@@ -64,7 +56,7 @@ def blocks_of(text: str, max_line_chars: int = 120) -> Iterator[tuple[int, int, 
 
 
 def _split_block(text: str, start: int, end: int, max_line_chars: int) -> Iterator[tuple[int, int, bool]]:
-    start, end = _strip(text, start, end)
+    start, end = stripped_span(text, start, end)
     if start >= end:
         return
     lines = _line_spans(text, start, end)
@@ -80,7 +72,7 @@ def _split_block(text: str, start: int, end: int, max_line_chars: int) -> Iterat
 def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, position = [], start
     for line in text[start:end].split("\n"):
-        s, e = _strip(text, position, position + len(line))
+        s, e = stripped_span(text, position, position + len(line))
         if s < e:
             spans.append((s, e))
         position += len(line) + 1

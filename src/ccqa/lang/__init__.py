@@ -16,7 +16,8 @@ import re
 from ccqa.lang import chinese, english
 from ccqa.lang.base import Language
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "detect_language", "language", "split_sentences"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "detect_language", "language", "split_sentences",
+           "stripped_span"]
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (english.LANGUAGE, chinese.LANGUAGE)}
 DEFAULT_LANGUAGE = "en"
@@ -53,10 +54,11 @@ def split_sentences(text: str, lang: str = DEFAULT_LANGUAGE) -> list[tuple[int, 
                 spans.append((piece_start, match.end()))
                 piece_start = match.end()
         spans.append((piece_start, end))
-    return [_stripped(text, s, e) for s, e in spans if text[s:e].strip()]
+    return [stripped_span(text, s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+def stripped_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` narrowed past the whitespace at either end of ``text[start:end]``."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
