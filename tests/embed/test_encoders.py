@@ -21,6 +21,7 @@ from ccqa.embed.torch_encoder import TORCH_VARIANT, TorchEncoder
 from ccqa.errors import CcqaError, ModelError
 from ccqa.files import file_sha256
 from ccqa.index import versions
+from ccqa.ingest.context import passage_search_text, sentence_search_texts
 from ccqa.service import QA
 from tests.index_fixtures import SEED
 
@@ -172,8 +173,10 @@ def test_the_build_embeds_documents_with_the_encoder_that_serves_questions(seed_
     assert index.manifest.vectors == qa.encoder.variant
     for row in (0, len(index) // 2, len(index) - 1):
         passage = index.passages[row]
-        assert np.allclose(index.passage_vectors[row], qa.encoder.encode([passage.text])[0], atol=1e-6)
-        sentences = qa.encoder.encode(passage.sentence_texts())
+        document = index.documents[passage.doc_id]
+        embedded = qa.encoder.encode([passage_search_text(document, passage)])[0]
+        assert np.allclose(index.passage_vectors[row], embedded, atol=1e-6)
+        sentences = qa.encoder.encode(sentence_search_texts(document, passage))
         assert np.allclose(index.sentence_vectors_of(row), sentences, atol=5e-3)  # stored as int8
 
 

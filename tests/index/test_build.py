@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from ccqa.config import MODEL_NAME, Settings
 from ccqa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
+from ccqa.ingest.context import passage_search_text
 from ccqa.ingest.passages import approximate_token_count
 from tests.index_fixtures import HashingEncoder, seed_corpus
 
@@ -133,12 +135,13 @@ def test_loaded_passages_equal_the_passages_that_were_built(tmp_path: Path) -> N
 
 def _rewrite_as_old_format(directory: Path, format_version: int) -> None:
     """Give a freshly built version the manifest and documents of an older format: the encoder,
-    vector and lexical records in ``extra``, no language recorded for documents."""
+    vector and lexical records in ``extra``, no language or structure recorded for documents."""
     from ccqa.files import file_sha256
 
     documents = [json.loads(line) for line in (directory / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     (directory / "documents.jsonl").write_text(
-        "".join(json.dumps({k: v for k, v in d.items() if k != "lang"}) + "\n" for d in documents), encoding="utf-8")
+        "".join(json.dumps({k: v for k, v in d.items() if k not in ("lang", "structure", "catalog_date")}) + "\n"
+                for d in documents), encoding="utf-8")
     manifest = json.loads((directory / "manifest.json").read_text())
     manifest["extra"] = {key: manifest.pop(key) for key in ("onnx", "vectors", "embedded", "lexical")}
     files = {name: file_sha256(directory / name) for name in manifest["files"] if (directory / name).exists()}
@@ -148,7 +151,7 @@ def _rewrite_as_old_format(directory: Path, format_version: int) -> None:
     (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": format_version, "files": files}))
 
 
-def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_4(tmp_path: Path) -> None:
+def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_5(tmp_path: Path) -> None:
     """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
     JSON lines and its sentence vectors as float16."""
     settings = _settings(tmp_path)
@@ -169,10 +172,13 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     assert np.allclose(old.sentence_vectors.decode(slice(None)), sentence_vectors, atol=5e-3)
     encoder = HashingEncoder()
     report = _build(settings, encoder)  # nothing changed but the format: rewritten, nothing embedded
-    assert report.published and encoder.calls == []
-    assert list(_load(settings).passages) == built
+    new = _load(settings)
+    # only the passages that gained context (their headings) are embedded again, no sentence
+    with_context = [p for p in new.passages if passage_search_text(new.documents[p.doc_id], p) != p.text]
+    assert report.published and report.sentences_embedded == 0 and report.passages_embedded == len(with_context)
+    assert list(new.passages) == built
     manifest = json.loads((versions.current_dir(settings.index_dir) / "manifest.json").read_text())
-    assert manifest["format_version"] == 4 and "passages.jsonl" not in manifest["files"] and "extra" not in manifest
+    assert manifest["format_version"] == 5 and "passages.jsonl" not in manifest["files"] and "extra" not in manifest
     assert {"sentence_vectors.npy", "sentence_scales.npy"} <= set(manifest["files"])
 
 
@@ -186,13 +192,13 @@ def test_an_index_written_in_format_3_loads_with_its_languages_and_records(tmp_p
     built = list(index.passages)
     assert {p.lang for p in built} == {"en", "zh"}
     rows = np.load(directory / "passages.npy")
-    names = [n for n in rows.dtype.names if n != "lang"]
+    names = [n for n in rows.dtype.names if n not in ("lang", "unit")]
     np.save(directory / "passages.npy", rows[names].astype(np.dtype([(n, rows.dtype[n]) for n in names])),
             allow_pickle=False)
     _rewrite_as_old_format(directory, 3)
 
     old = _load(settings)
-    assert list(old.passages) == built
+    assert list(old.passages) == [replace(p, unit=None) for p in built]  # format 3 knew no structure
     assert old.documents["zh"].lang == "zh" and old.manifest.vectors == index.manifest.vectors
     assert old.manifest.lexical == index.manifest.lexical and old.manifest.embedded == index.manifest.embedded
 

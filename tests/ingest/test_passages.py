@@ -3,11 +3,17 @@ from __future__ import annotations
 import itertools
 
 from ccqa.data import Document
-from ccqa.ingest.passages import ChunkingParams, blocks_of, passages_for
+from ccqa.ingest.context import heading_path, passage_search_text
+from ccqa.ingest.passages import ChunkingParams, passages_for
+from ccqa.ingest.structure import structure_of
 from ccqa.lang import split_sentences
 from tests.index_fixtures import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+def read_text_document(text: str) -> Document:
+    return Document(doc_id="d", path="d.md", title="D", text=text, structure=structure_of(text))
 
 
 def seed_document() -> Document:
@@ -24,15 +30,11 @@ def test_every_seed_passage_round_trips_its_offsets() -> None:
             assert SEED_TEXT[sentence.start : sentence.end].strip() == SEED_TEXT[sentence.start : sentence.end]
 
 
-def test_headline_and_footer_are_passages_of_their_own() -> None:
+def test_headline_is_context_and_footer_lines_are_a_passage_of_their_own() -> None:
     passages = passages_for(seed_document())
-    headline = [p for p in passages if "Accelerates" in p.text and "Across the Board" in p.text]
+    assert not any("Open Governance" in p.text or "Across the Board" in p.text for p in passages)
     footer = [p for p in passages if "Website Identification Code" in p.text]
-    assert len(headline) == 1 and len(footer) == 1
-    assert "On the afternoon of May 19" not in headline[0].text
-    assert "Hosted by" in footer[0].text and "12,800" not in footer[0].text
-    body = [p for p in passages if p not in headline + footer]
-    assert not any("Hosted by" in p.text or "Open Governance" in p.text for p in body)
+    assert len(footer) == 1 and "Hosted by" in footer[0].text and "12,800" not in footer[0].text
     # Footer lines are sentences of their own, so the answer can be one line.
     assert any(SEED_TEXT[s.start : s.end].startswith("Website Identification Code") for s in footer[0].sentences)
 
@@ -74,7 +76,14 @@ def test_chinese_sentences_split_on_full_width_marks() -> None:
     assert [text[a:b] for a, b in split_sentences(text)] == ["成渝地区双城经济圈建设加快。", "货运班列开通了！", "你知道吗？"]
 
 
-def test_markdown_headings_are_blocks_of_their_own() -> None:
-    text = "# Plan\nThe plan has 47 tasks.\n## Goals\nGrow the economy."
-    blocks = [text[a:b] for a, b, _ in blocks_of(text)]
-    assert blocks == ["# Plan", "The plan has 47 tasks.", "## Goals", "Grow the economy."]
+def test_markdown_headings_are_no_passages_but_the_context_of_those_below() -> None:
+    text = "# Plan\n\nThe plan has 47 tasks.\n\n## Goals\n\nGrow the economy.\n\nKey tasks:\n- Build rail\n- Open ports"
+    document = read_text_document(text)
+    passages = passages_for(document)
+    assert [p.text for p in passages] == ["The plan has 47 tasks.", "Grow the economy.", "Key tasks:",
+                                          "- Build rail\n- Open ports"]
+    assert [heading_path(document, p.unit) for p in passages] == [[], ["Goals"], ["Goals"], ["Goals"]]
+    items = passages[-1]
+    assert [items.text[s.start - items.start:s.end - items.start] for s in items.sentences] == ["- Build rail",
+                                                                                                  "- Open ports"]
+    assert passage_search_text(document, items) == "Goals\nKey tasks: - Build rail\n- Open ports"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ccqa import __version__
 from ccqa.config import Settings
+from ccqa.data.documents import BODY_KINDS, CONTEXT_KINDS
 from ccqa.ingest.formats import FORMATS
 from ccqa.lang import LANGUAGES
 from ccqa.search.retrieve import MODES
@@ -42,7 +43,7 @@ _DOCUMENT_METADATA = {
     "title": _STRING,
     "source": _nullable(_STRING),
     "publisher": _nullable(_STRING),
-    "date": _nullable(_STRING),
+    "date": _nullable({"type": "string", "description": "The catalog's date, else the one the text states (ISO)."}),
     "format": {"type": "string", "enum": [f.name for f in FORMATS]},
     "lang": {"type": "string", "enum": sorted(LANGUAGES),
              "description": "The document's language, detected from its text."},
@@ -121,7 +122,22 @@ def schemas(settings: Settings) -> dict[str, Any]:
             "encoder": _STRING,
         }, closed=False),
         "DocumentMetadata": _object(_DOCUMENT_METADATA),
-        "Document": _object({**_DOCUMENT_METADATA, "text": _STRING}),
+        "Unit": _object({
+            "kind": {"type": "string", "enum": [*CONTEXT_KINDS, *BODY_KINDS]},
+            "start": _OFFSET, "end": _OFFSET,
+            "level": {"type": "integer", "minimum": 0, "description": "A heading's depth, a list item's nesting."},
+            "parent": _nullable({"type": "integer", "description": "The heading above (index into units)."}),
+            "lead_in": _nullable({"type": "integer", "description": "A list item's lead-in paragraph."}),
+            "table": _nullable({"type": "integer", "description": "The table of a caption, header or row."}),
+            "cells": {"type": "array", "items": _ref("Span")},
+        }),
+        "Table": _object({"caption": _nullable(_ref("Span")), "unit_note": _nullable(_ref("Span")),
+                          "header": {"type": "array", "items": _ref("Span")}}),
+        "Structure": _object({"units": {"type": "array", "items": _ref("Unit")},
+                              "tables": {"type": "array", "items": _ref("Table")},
+                              "date": _nullable(_STRING)}),
+        "Document": _object({**_DOCUMENT_METADATA, "catalog_date": _nullable(_STRING), "text": _STRING,
+                             "structure": _ref("Structure")}),
         "Error": _object({"error": _object({"code": _STRING, "message": _STRING})}),
     }
 

@@ -2,7 +2,7 @@
 
     manifest.json          what was built, with what, and the sha256 of every file below (manifest.py)
     documents.jsonl        each Document, text included (citations open the exact text indexed)
-    passages.npy           each passage's document, offsets, block, page, language, id (passages.py)
+    passages.npy           each passage's document, offsets, block, page, language, structure unit, id
     sentence_spans.npy     each passage's sentence offsets, grouped by passage
     sentence_vectors.npy   int8 sentence embeddings, rows grouped by passage (sentences.py)
     sentence_scales.npy    float32 scale of each of those rows
@@ -10,7 +10,7 @@
     bm25/                  BM25 over the passages' terms (lexical.py, memory-mapped)
     encoder.onnx           the int8 encoder the version was embedded with and answers with
 
-Formats 1-3 still load (see each part's ``load``); the next build rewrites them as format 4
+Formats 1-4 still load (see each part's ``load``); the next build rewrites them as format 5
 without embedding. The index never embeds: ``Index.build(...)`` takes vectors made elsewhere.
 """
 
@@ -35,6 +35,7 @@ from ccqa.index.manifest import (
 )
 from ccqa.index.passages import PassageTable
 from ccqa.index.sentences import Int8Rows
+from ccqa.ingest.context import passage_search_text
 from ccqa.lang.terms import terms
 
 __all__ = ["Index", "Manifest"]
@@ -82,8 +83,10 @@ class Index:
         dense = _extended(extends, passages, passage_vectors) or build_dense(passage_vectors)
         manifest = replace(manifest, passage_count=len(passages), sentence_count=sentence_count,
                            dense_index=dense.kind, lexical=LEXICAL)
-        table = PassageTable.from_passages(passages, list({d.doc_id: d for d in documents}.values()))
-        lexical = LexicalIndex.build([terms(p.text) for p in passages], LEXICAL) if passages else None
+        by_id = {d.doc_id: d for d in documents}
+        table = PassageTable.from_passages(passages, list(by_id.values()))
+        lexical = LexicalIndex.build([terms(passage_search_text(by_id[p.doc_id], p)) for p in passages], LEXICAL) \
+            if passages else None
         return cls(manifest, table, Int8Rows.encode(sentence_vectors), dense, lexical)
 
     # --- search primitives (search/retrieve.py combines them) ---

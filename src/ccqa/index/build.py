@@ -28,6 +28,7 @@ from ccqa.embed.torch_encoder import check_torch_device
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import LEXICAL, Index, versions
 from ccqa.index.manifest import FORMAT_VERSION, EmbeddedCounts, Manifest
+from ccqa.ingest.context import passage_search_text, sentence_search_texts
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
 from ccqa.ingest.passages import ChunkingParams, passages_for
 
@@ -80,8 +81,9 @@ class _VectorCache:
         cache = cls()
         passage_vectors = np.array(index.passage_vectors)  # rows of a copy: outlive the index's mapping
         for row, passage in enumerate(passages):
-            cache.passages[passage.text_hash] = passage_vectors[row]
-            for text, vector in zip(passage.sentence_texts(), index.sentence_vectors_of(row)):
+            document = index.documents[passage.doc_id]
+            cache.passages[sha256_hex(passage_search_text(document, passage))] = passage_vectors[row]
+            for text, vector in zip(sentence_search_texts(document, passage), index.sentence_vectors_of(row)):
                 cache.sentences[sha256_hex(text)] = vector
         return cache
 
@@ -164,8 +166,10 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
     documents = _in_index_order(scan.documents, previous)
     passages = _cut_passages(documents, previous if same_layout else None, served, params, count_tokens)
     cache = _VectorCache.from_index(previous, served) if previous is not None and reusable else _VectorCache()
-    passage_vectors, n_passages = _vectors_for([p.text for p in passages], cache.passages, encoder, progress)
-    sentence_texts = [s for p in passages for s in p.sentence_texts()]
+    by_id = {d.doc_id: d for d in documents}
+    passage_texts = [passage_search_text(by_id[p.doc_id], p) for p in passages]
+    passage_vectors, n_passages = _vectors_for(passage_texts, cache.passages, encoder, progress)
+    sentence_texts = [s for p in passages for s in sentence_search_texts(by_id[p.doc_id], p)]
     sentence_vectors, n_sentences = _vectors_for(sentence_texts, cache.sentences, encoder, progress)
     manifest = Manifest(
         format_version=FORMAT_VERSION,

@@ -34,11 +34,16 @@ def mapped(path: Path) -> np.ndarray:
     return np.asarray(np.load(path, allow_pickle=False, mmap_mode="r"))
 
 
-def _columns(id_bytes: int, with_lang: bool = True) -> np.dtype:
-    """Format 4's columns; formats 2 and 3 had no ``lang`` (a passage then has its document's)."""
-    columns = [("passage_id", f"S{id_bytes}"), ("doc", "<i4"), ("block", "<i4"), ("page", "<i4"),
-               ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i8")]
-    return np.dtype(columns + ([("lang", f"S{_LANG_BYTES}")] if with_lang else []))
+_BASE_COLUMNS = ("passage_id", "doc", "block", "page", "start", "end", "first_sentence")
+_NO_UNIT = -1
+
+
+def _columns(id_bytes: int) -> np.dtype:
+    """Format 5's columns. Formats 2 and 3 had no ``lang`` (a passage then has its document's)
+    and formats 2-4 no ``unit`` (the passage then has no structure to be read with)."""
+    return np.dtype([("passage_id", f"S{id_bytes}"), ("doc", "<i4"), ("block", "<i4"), ("page", "<i4"),
+                     ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i8"), ("lang", f"S{_LANG_BYTES}"),
+                     ("unit", "<i4")])
 
 
 class PassageTable(Sequence[Passage]):
@@ -57,6 +62,7 @@ class PassageTable(Sequence[Passage]):
         self.sentence_rows = np.append(firsts, np.int64(len(sentence_spans)))  # passage i: [i], [i+1]
         self._row_of: dict[str, int] | None = None
         self._has_lang = "lang" in (rows.dtype.names or ())
+        self._has_unit = "unit" in (rows.dtype.names or ())
 
     @classmethod
     def from_passages(cls, passages: Sequence[Passage], documents: Sequence[Document]) -> PassageTable:
@@ -67,7 +73,8 @@ class PassageTable(Sequence[Passage]):
         spans: list[tuple[int, int]] = []
         for i, p in enumerate(passages):
             rows[i] = (p.passage_id.encode("ascii"), doc_row[p.doc_id], p.block,
-                       _NO_PAGE if p.page is None else p.page, p.start, p.end, len(spans), p.lang.encode("ascii"))
+                       _NO_PAGE if p.page is None else p.page, p.start, p.end, len(spans), p.lang.encode("ascii"),
+                       _NO_UNIT if p.unit is None else p.unit)
             spans += [(s.start, s.end) for s in p.sentences]
         return cls(rows, np.asarray(spans, dtype=np.int64).reshape(-1, 2), documents)
 
@@ -84,6 +91,7 @@ class PassageTable(Sequence[Passage]):
         spans = self.sentence_spans[self.sentence_rows[row] : self.sentence_rows[row + 1]]
         page = int(r["page"])
         lang = r["lang"].decode("ascii") if self._has_lang else document.lang
+        unit = int(r["unit"]) if self._has_unit else _NO_UNIT
         return Passage(
             passage_id=r["passage_id"].decode("ascii"),
             doc_id=document.doc_id,
@@ -94,6 +102,7 @@ class PassageTable(Sequence[Passage]):
             sentences=tuple(Span(int(a), int(b)) for a, b in spans),
             page=None if page == _NO_PAGE else page,
             lang=lang,
+            unit=None if unit == _NO_UNIT else unit,
         )
 
     def __iter__(self) -> Iterator[Passage]:
@@ -133,7 +142,8 @@ class PassageTable(Sequence[Passage]):
             return cls.from_passages(passages, documents)
         columns = mapped(directory / PASSAGES_FILE)
         spans = mapped(directory / SENTENCES_FILE)
-        if columns.dtype.names not in (_columns(1).names, _columns(1, with_lang=False).names) or \
+        names = columns.dtype.names or ()
+        if names[:len(_BASE_COLUMNS)] != _BASE_COLUMNS or not set(names) <= set(_columns(1).names or ()) or \
                 spans.ndim != 2 or spans.shape[1:] != (2,):
             raise ValueError(f"{directory / PASSAGES_FILE} does not hold passage columns")
         if len(columns) and int(np.max(columns["doc"])) >= len(documents):

@@ -21,6 +21,7 @@ from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
 from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
 from ccqa.ingest.formats import format_for
+from ccqa.ingest.structure import structure_from_markup, structure_of
 from ccqa.lang import detect_language
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def read_document(
         format=fmt.name,
         pages=extracted.pages,
         lang=detect_language(extracted.text),
+        structure=structure_of(extracted.text) if extracted.units is None
+        else structure_from_markup(extracted.text, extracted.units),
     )
 
 

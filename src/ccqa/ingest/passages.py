@@ -1,25 +1,28 @@
-"""Split a document into passages: whole sentences inside one block, sized to the model's window.
+"""Split a document into passages: whole sentences inside one block of its structure.
 
-A *block* is a paragraph, a headline or a run of short standalone lines (a site header or
-footer); passages never cross blocks, so a headline or footer is never glued to body text.
-Long blocks become windows of whole sentences with one sentence of overlap. Every passage
-and sentence carries exact character offsets into ``Document.text``.
+A *block* is a paragraph, a run of list items under one lead-in, one table row, or a run of
+short standalone lines (a site header or footer), read from the document's structure
+(``ingest/structure.py``). Titles, datelines, headings and captions are no passage: they are
+the context passages are searched with (``ingest/context.py``). Long blocks become windows of
+whole sentences with one sentence of overlap. Every passage and sentence carries exact
+character offsets into ``Document.text``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from ccqa.data import Document, Passage, Span, sha256_hex
-from ccqa.lang import detect_language, split_sentences, stripped_span
+from ccqa.data.documents import Unit
+from ccqa.ingest.structure import structure_of
+from ccqa.lang import detect_language, split_sentences
 
 TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
@@ -29,8 +32,7 @@ class ChunkingParams:
 
     max_tokens: int = 200
     overlap_sentences: int = 1
-    max_line_chars: int = 120
-    splitter: str = "punkt-fixed-abbrev-v1"
+    splitter: str = "structure-v1"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -41,50 +43,38 @@ def approximate_token_count(text: str) -> int:
     return sum(1 + len(w) // 8 for w in _WORD.findall(text))
 
 
-def blocks_of(text: str, max_line_chars: int = 120) -> Iterator[tuple[int, int, bool]]:
-    """Yield ``(start, end, is_line_block)`` for each block of ``text``.
+@dataclass(frozen=True)
+class Block:
+    """The units one run of passages is cut from, and whether each unit is one sentence."""
 
-    Blocks are separated by blank lines; a Markdown heading line is a block of its own. A
-    block of several short lines that each start with a capital or digit (a header, a
-    footer, an address) is a *line block*: each line is a sentence of its own.
-    """
-    position = 0
-    for separator in [*_BLANK_LINE.finditer(text), None]:
-        end = separator.start() if separator else len(text)
-        yield from _split_block(text, position, end, max_line_chars)
-        position = separator.end() if separator else len(text)
+    units: tuple[int, ...]  # indices into the document's structure units
+    whole_units: bool  # a table row is one sentence; a line is split only at sentence ends
 
 
-def _split_block(text: str, start: int, end: int, max_line_chars: int) -> Iterator[tuple[int, int, bool]]:
-    start, end = stripped_span(text, start, end)
-    if start >= end:
-        return
-    lines = _line_spans(text, start, end)
-    heading_at = [i for i, (s, _) in enumerate(lines) if text[s] == "#"]
-    if heading_at and len(lines) > 1:
-        cuts = sorted({0, *heading_at, *(i + 1 for i in heading_at)} - {len(lines)})
-        for a, b in zip(cuts, [*cuts[1:], len(lines)]):
-            yield from _split_block(text, lines[a][0], lines[b - 1][1], max_line_chars)
-        return
-    yield start, end, _is_line_block(text, lines, max_line_chars)
+def blocks_of(units: Sequence[Unit]) -> Iterator[Block]:
+    """The blocks of a structure: each paragraph, each run of list items with one lead-in,
+    each table row, each run of lines. A structure with no body keeps its title as a block."""
+    body = [i for i, u in enumerate(units) if u.kind in ("paragraph", "list_item", "table_row", "line")]
+    if not body:
+        body = [i for i, u in enumerate(units) if u.kind == "title"]
+    run: list[int] = []
+    for i in body:
+        unit = units[i]
+        joins = bool(run) and i == run[-1] + 1 and units[run[-1]].kind == unit.kind and (
+            unit.kind == "line" or unit.kind == "list_item" and units[run[-1]].lead_in == unit.lead_in)
+        if run and not joins:
+            yield _block(units, run)
+            run = []
+        run.append(i)
+        if unit.kind in ("paragraph", "table_row", "title"):
+            yield _block(units, run)
+            run = []
+    if run:
+        yield _block(units, run)
 
 
-def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, position = [], start
-    for line in text[start:end].split("\n"):
-        s, e = stripped_span(text, position, position + len(line))
-        if s < e:
-            spans.append((s, e))
-        position += len(line) + 1
-    return spans
-
-
-def _is_line_block(text: str, lines: list[tuple[int, int]], max_line_chars: int) -> bool:
-    if len(lines) < 2:
-        return False
-    short = all(e - s <= max_line_chars for s, e in lines)
-    starts_upper = all(not text[s].islower() for s, _ in lines[1:])
-    return short and starts_upper
+def _block(units: Sequence[Unit], run: list[int]) -> Block:
+    return Block(tuple(run), units[run[0]].kind == "table_row")
 
 
 def passage_id_for(doc_id: str, start: int, end: int, text: str) -> str:
@@ -101,16 +91,18 @@ def passages_for(
     """Cut ``document`` into passages of whole sentences, never crossing a block; sentences
     are split by the document's language unless ``sentence_spans`` is given."""
     text = document.text
+    units = document.structure.units or structure_of(text).units
     splitter = sentence_spans or functools.partial(split_sentences, lang=document.lang)
     passages: list[Passage] = []
-    for block_number, (b_start, b_end, is_line_block) in enumerate(blocks_of(text, params.max_line_chars)):
-        if is_line_block:
-            units = _line_spans(text, b_start, b_end)
-        else:
-            units = [(b_start + s, b_start + e) for s, e in splitter(text[b_start:b_end])]
-        sentences = [
-            Span(s, e) for ls, le in units for s, e in _sentences_in_line(text, ls, le, is_line_block, splitter)
-        ]
+    for block_number, block in enumerate(blocks_of(units)):
+        sentences: list[Span] = []
+        for index in block.units:
+            unit = units[index]
+            if block.whole_units:
+                sentences.append(Span(unit.start, unit.end))
+            else:
+                found = [Span(unit.start + s, unit.start + e) for s, e in splitter(text[unit.start:unit.end])]
+                sentences += found or [Span(unit.start, unit.end)]
         for window in _windows(text, sentences, params, count_tokens):
             start, end = window[0].start, window[-1].end
             passage_text = text[start:end]
@@ -125,17 +117,10 @@ def passages_for(
                     sentences=tuple(window),
                     page=document.page_at(start),
                     lang=detect_language(passage_text),
+                    unit=block.units[0],
                 )
             )
     return passages
-
-
-def _sentences_in_line(
-    text: str, start: int, end: int, is_line_block: bool, sentence_spans: SentenceSplitter
-) -> list[tuple[int, int]]:
-    if not is_line_block:
-        return [(start, end)]
-    return [(start + s, start + e) for s, e in sentence_spans(text[start:end])] or [(start, end)]
 
 
 def _windows(

@@ -6,7 +6,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from ccqa.data import Page
+from ccqa.data import Page, Span
+from ccqa.data.documents import Unit
 from ccqa.errors import BadDocument
 
 MAX_LINE_TITLE_CHARS = 150  # a first line longer than this is prose, not a title
@@ -26,11 +27,13 @@ _LEGACY_CHINESE = {"gb2312", "gbk", "cp936", "euc_cn", "hz"}  # all read as thei
 
 @dataclass(frozen=True)
 class Extracted:
-    """What a reader found in one file: its text, a title if the file names one, PDF pages."""
+    """What a reader found in one file: its text, a title if the file names one, PDF pages, and
+    the units of its markup when the format has markup (HTML, Word); None: read from the text."""
 
     text: str
     title: str | None = None
     pages: tuple[Page, ...] = ()
+    units: tuple[Unit, ...] | None = None
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
@@ -85,3 +88,61 @@ def first_line_title(text: str) -> str | None:
             title = " ".join(line.split())
             return title if len(title) <= MAX_LINE_TITLE_CHARS else None
     return None
+
+
+class Composer:
+    """Text put together block by block (a blank line between blocks), each block one unit with
+    exact offsets: how the readers of marked-up formats keep what the markup said.
+
+    >>> c = Composer(); c.block("heading", "Ports", level=2); c.row("table_row", ["2019", "", "1,580"])
+    >>> c.text, [(u.kind, u.start, u.end) for u in c.units]
+    ('Ports\\n\\n2019 |  | 1,580', [('heading', 0, 5), ('table_row', 7, 21)])
+    """
+
+    SEPARATOR = "\n\n"
+    CELL_SEPARATOR = " | "
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self.units: list[Unit] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def _start(self) -> int:
+        if self._parts:
+            self._parts.append(self.SEPARATOR)
+            self._length += len(self.SEPARATOR)
+        return self._length
+
+    def block(self, kind: str, text: str, level: int = 0) -> None:
+        """Add one block of text (stripped; nothing for an empty one) as a unit of ``kind``."""
+        text = text.strip()
+        if not text:
+            return
+        start = self._start()
+        self._parts.append(text)
+        self._length += len(text)
+        self.units.append(Unit(kind, start, self._length, level))
+
+    def row(self, kind: str, cells: list[str]) -> None:
+        """Add a table header or row: its cells joined by " | ", each cell's span recorded
+        (empty cells have empty spans; trailing empty ones add no separator)."""
+        cells = [" ".join(c.split()) for c in cells]
+        filled = [i for i, c in enumerate(cells) if c]
+        if not filled:
+            return
+        start = self._start()
+        spans, position = [], start
+        for i, cell in enumerate(cells[: filled[-1] + 1]):
+            if i:
+                self._parts.append(self.CELL_SEPARATOR)
+                position += len(self.CELL_SEPARATOR)
+            self._parts.append(cell)
+            spans.append(Span(position, position + len(cell)))
+            position += len(cell)
+        spans += [Span(position, position)] * (len(cells) - filled[-1] - 1)
+        self._length = position
+        self.units.append(Unit(kind, start, position, cells=tuple(spans)))

@@ -1,45 +1,62 @@
-"""Word files: paragraphs (headings included) and table rows, one block each."""
+"""Word files: paragraphs, headings by their style, list paragraphs, and tables row by row."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
 from typing import Any
 
 from ccqa.errors import BadDocument
-from ccqa.ingest.formats.common import Extracted, first_line_title
+from ccqa.ingest.formats.common import Composer, Extracted, first_line_title
+
+_HEADING_STYLE = re.compile(r"^(?:Heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
 def read_docx(data: bytes) -> Extracted:
-    """Paragraphs (headings included) and table rows of a Word file, one block each."""
+    """Each paragraph and table row of a Word file one block, with the unit its style gives:
+    Title, Heading N, List ..., Caption; a table's first row is its header."""
     import docx
     from docx.table import Table
 
+    composer = Composer()
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks: list[str] = []
         for item in document.iter_inner_content():
             if isinstance(item, Table):
-                blocks.extend(_docx_rows(item))
-            elif text := item.text.strip():
-                blocks.append(text)
+                _compose_table(item, composer)
+            else:
+                kind, level = _paragraph_kind(item.style.name if item.style is not None else "", composer)
+                composer.block(kind, item.text, level)
         title = (document.core_properties.title or "").strip()
     except Exception as exc:  # noqa: BLE001  python-docx raises zip, XML and key errors
         raise BadDocument(f"corrupt DOCX: {exc}") from None
-    if not blocks:
+    if not composer.units:
         raise BadDocument("empty document")
-    text = "\n\n".join(blocks)
-    return Extracted(text, " ".join(title.split()) or first_line_title(blocks[0]))
+    first = composer.text[composer.units[0].start:composer.units[0].end]
+    return Extracted(composer.text, " ".join(title.split()) or first_line_title(first), units=tuple(composer.units))
 
 
-def _docx_rows(table: Any) -> Iterator[str]:
-    for row in table.rows:
+def _paragraph_kind(style: str, composer: Composer) -> tuple[str, int]:
+    if style == "Title":
+        return "title", 1
+    if match := _HEADING_STYLE.match(style):
+        level = int(match.group(1))
+        if level == 1 and not any(u.kind in ("title", "heading") for u in composer.units):
+            return "title", 1
+        return "heading", level + 1
+    if style.startswith("List"):
+        return "list_item", 0
+    if style == "Caption":
+        return "caption", 0
+    return "paragraph", 0
+
+
+def _compose_table(table: Any, composer: Composer) -> None:
+    for number, row in enumerate(table.rows):
         cells, seen = [], set()
         for cell in row.cells:
             if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
                 continue
             seen.add(id(cell._tc))
-            if text := " ".join(cell.text.split()):
-                cells.append(text)
-        if cells:
-            yield " | ".join(cells)
+            cells.append(cell.text)
+        composer.row("table_header" if number == 0 else "table_row", cells)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ccqa.errors import BadDocument
-from ccqa.ingest.formats.common import Extracted, decode_text
+from ccqa.ingest.formats.common import Composer, Extracted, decode_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 
 
 def read_html(data: bytes) -> Extracted:
-    """The main text of a page (no navigation, scripts or boilerplate), one paragraph a block.
-
-    Paragraphs, headings, list items and table rows are separated by a blank line.
-    """
+    """The main text of a page (no navigation, scripts or boilerplate), one paragraph a block,
+    with the units its markup gives. Blocks are separated by a blank line; a table row is its
+    cells joined by " | "."""
     import trafilatura
     from lxml import html as lxml_html
 
@@ -33,10 +31,12 @@ def read_html(data: bytes) -> Extracted:
     except Exception as exc:  # noqa: BLE001  lxml and trafilatura raise many kinds on bad markup
         raise BadDocument(f"unreadable HTML: {exc}") from None
     body = getattr(extracted, "body", None)
-    blocks = list(_html_blocks(body)) if body is not None else []
-    if not blocks:
+    composer = Composer()
+    if body is not None:
+        _compose(body, composer)
+    if not composer.units:
         raise BadDocument("no main text found in the HTML page")
-    return Extracted("\n\n".join(blocks), _html_title(tree))
+    return Extracted(composer.text, _html_title(tree), units=tuple(composer.units))
 
 
 def _html_title(tree: Any) -> str | None:
@@ -46,23 +46,38 @@ def _html_title(tree: Any) -> str | None:
     return None
 
 
-def _html_blocks(element: Any) -> Iterator[str]:
-    """Paragraph texts from trafilatura's output tree (``head``, ``p``, ``list``, ``table``)."""
+def _compose(element: Any, composer: Composer) -> None:
+    """Units from trafilatura's output tree: ``head`` a heading (h1: the title), ``p`` a
+    paragraph, ``item`` a list item, ``table`` its caption, header and rows."""
     for child in element:
         if child.tag == "list":
-            yield from _html_blocks(child)
+            _compose(child, composer)
         elif child.tag == "table":
-            for row in child.iter("row"):
-                cells = [_inline_text(cell) for cell in row.iter("cell")]
-                if line := " | ".join(cell.replace("\n", " ") for cell in cells if cell):
-                    yield line
-        elif child.tag == "item" and child.find("list") is not None:
-            if text := _inline_text(child, skip="list"):
-                yield text
+            _compose_table(child, composer)
+        elif child.tag == "head":
+            level = int(child.get("rend", "h2")[1:] or 2) if re.fullmatch(r"h[1-6]", child.get("rend", "")) else 2
+            kind = "title" if level == 1 and not any(u.kind == "title" for u in composer.units) else "heading"
+            composer.block(kind, _inline_text(child), level)
+        elif child.tag == "item":
+            composer.block("list_item", _inline_text(child, skip="list"))
             for nested in child.findall("list"):
-                yield from _html_blocks(nested)
-        elif text := _inline_text(child):
-            yield text
+                _compose(nested, composer)
+        else:
+            composer.block("paragraph", _inline_text(child))
+
+
+def _compose_table(table: Any, composer: Composer) -> None:
+    """A caption row (one heading cell, the others empty) becomes the caption; rows of heading
+    cells the header; the other rows are table rows, cell by cell."""
+    for row in table.iter("row"):
+        cells = [_inline_text(cell).replace("\n", " ") for cell in row.iter("cell")]
+        heads = [cell.get("role") == "head" for cell in row.iter("cell")]
+        if sum(1 for c in cells if c) == 1 and cells[0] and heads[0] and len(cells) > 1:
+            composer.block("caption", cells[0])
+        elif cells and all(heads):
+            composer.row("table_header", cells)
+        else:
+            composer.row("table_row", cells)
 
 
 def _inline_text(element: Any, skip: str = "") -> str:

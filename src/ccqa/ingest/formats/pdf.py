@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def read_pdf(data: bytes) -> Extracted:
-    """Text of each page with pypdf, pages joined by a blank line, with each page's offsets."""
+    """Text of each page with pypdf, pages joined by a blank line, with each page's offsets; a
+    ruled table pdfplumber finds on a page is written as a Markdown table where its cells were."""
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
@@ -33,10 +34,12 @@ def read_pdf(data: bytes) -> Extracted:
         raise
     except Exception as exc:  # noqa: BLE001  pypdf raises many kinds on bad files
         raise BadDocument(f"corrupt PDF: {exc}") from None
+    tables = _tables_by_page(data, page_count)
     text, pages = "", []
     for number in range(1, page_count + 1):
         try:
-            page_text = _clean_pdf_text(reader.pages[number - 1].extract_text())
+            page_text = _with_tables(_clean_pdf_text(reader.pages[number - 1].extract_text()),
+                                     tables.get(number, []))
         except Exception as exc:  # noqa: BLE001  one broken page should not lose the others
             log.warning("page %d of a PDF could not be read: %s", number, exc)
             continue
@@ -56,3 +59,54 @@ def _clean_pdf_text(text: str) -> str:
         "[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text.replace("\r\n", "\n").replace("\r", "\n")
     )
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+MAX_TABLE_PAGES = 200  # pages searched for ruled tables (pdfplumber reads a page's layout: ~50 ms)
+
+
+def _tables_by_page(data: bytes, page_count: int) -> dict[int, list[list[list[str]]]]:
+    """Each page's ruled tables as rows of cell texts (pdfplumber), for the first pages."""
+    try:
+        import pdfplumber
+    except ImportError:  # tables are then read as the text pypdf gives
+        return {}
+    found: dict[int, list[list[list[str]]]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages[:MAX_TABLE_PAGES]:
+                if not (page.rects or page.lines):  # no ruling, no ruled table: skip the costly search
+                    continue
+                rows = [[[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+                        for table in page.find_tables()]
+                if rows:
+                    found[page.page_number] = rows
+    except Exception as exc:  # noqa: BLE001  a layout pdfplumber cannot read still has pypdf's text
+        log.warning("tables of a PDF could not be read: %s", exc)
+    return found
+
+
+def _with_tables(page_text: str, tables: list[list[list[str]]]) -> str:
+    """The page's text with each table's cells, which pypdf gives one a line, written as the
+    rows of a Markdown table; a table whose cells are not found in order is left as it was."""
+    lines = page_text.split("\n")
+    for rows in tables:
+        cells = [cell for row in rows for cell in row if cell]
+        if len(cells) < 4:
+            continue
+        at = _run_of(lines, cells)
+        if at is None:
+            continue
+        width = max(len(row) for row in rows)
+        markdown = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
+        markdown.insert(1, "| " + " | ".join(["---"] * width) + " |")
+        lines[at:at + len(cells)] = ["", *markdown, ""]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _run_of(lines: list[str], cells: list[str]) -> int | None:
+    """Where ``cells`` stand one a line, in order, in ``lines``."""
+    normalised = [" ".join(line.split()) for line in lines]
+    for start in range(len(normalised) - len(cells) + 1):
+        if normalised[start:start + len(cells)] == cells:
+            return start
+    return None
