@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ccqa.config import Settings
 from ccqa.data import Answer
@@ -142,14 +143,24 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        for key in ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "no_answer_recall",
-                    "false_no_answer_rate"):
-            print(f"{key:>22}: {result[key]}")
-        print(f"{'counts':>22}: {json.dumps(result['counts'])}")
+        print(render_eval(result))
     if args.failures:
         for failure in report.failures:
             print(json.dumps(failure, ensure_ascii=False), file=sys.stderr)
     return 0
+
+
+EVAL_COLUMNS = ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "no_answer_recall", "false_no_answer_rate")
+
+
+def render_eval(result: dict[str, Any]) -> str:
+    """The eval report as a table: all questions, then each set and kind of question."""
+    rows = [("all", result)]
+    rows += [(f"set {name}", group) for name, group in result.get("by_set", {}).items()]
+    rows += [(f"kind {name}", group) for name, group in result.get("by_kind", {}).items()]
+    lines = ["| questions | " + " | ".join(EVAL_COLUMNS) + " |", "|---" * (len(EVAL_COLUMNS) + 1) + "|"]
+    lines += ["| " + name + " | " + " | ".join(str(group[c]) for c in EVAL_COLUMNS) + " |" for name, group in rows]
+    return "\n".join(lines)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

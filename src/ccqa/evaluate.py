@@ -1,4 +1,8 @@
-"""Metrics over a question file (format: eval/README.md): retrieval, sentence, no-answer."""
+"""Metrics over a question file (format: eval/README.md): retrieval, sentence, no-answer, by group.
+
+A question's optional ``set`` (en, zh, cross) and ``kind`` (prose, table, list) tags group the
+figures: the report has the overall figures and the same figures for each set and kind.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ class EvalQuestion:
     answers: tuple[str, ...]
     unanswerable: bool
     history: tuple[str, ...] = ()
+    set: str | None = None  # en | zh | cross
+    kind: str | None = None  # prose | table | list
 
 
 def read_questions(path: Path) -> list[EvalQuestion]:
@@ -37,6 +43,8 @@ def read_questions(path: Path) -> list[EvalQuestion]:
                 answers=tuple(str(a) for a in row.get("answers", [])),
                 unanswerable=bool(row.get("unanswerable", False)),
                 history=tuple(str(h) for h in row.get("history", [])),
+                set=str(row["set"]) if row.get("set") else None,
+                kind=None if row.get("unanswerable") else (str(row["kind"]) if row.get("kind") else None),
             ))
         except (ValueError, KeyError, TypeError) as exc:
             raise CcqaError(f"{path}:{number}: not a question line ({exc})") from None
@@ -44,8 +52,8 @@ def read_questions(path: Path) -> list[EvalQuestion]:
 
 
 @dataclass
-class EvalReport:
-    """Counts and rates; ``to_dict`` has the keys the issue tracker and CI read."""
+class Tally:
+    """Counts for one group of questions, and their rates."""
 
     n: int = 0
     answerable: int = 0
@@ -55,10 +63,6 @@ class EvalReport:
     sentence_right: int = 0
     said_not_found_unanswerable: int = 0
     said_not_found_answerable: int = 0
-    failures: list[dict[str, Any]] = field(default_factory=list)
-
-    def _rate(self, count: int, total: int) -> float:
-        return round(count / total, 4) if total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         a = self.answerable
@@ -66,13 +70,13 @@ class EvalReport:
             "n": self.n,
             "answerable": a,
             "unanswerable": self.unanswerable,
-            "hit@1": self._rate(self.hits[1], a),
-            "hit@3": self._rate(self.hits[3], a),
-            "hit@5": self._rate(self.hits[5], a),
+            "hit@1": _rate(self.hits[1], a),
+            "hit@3": _rate(self.hits[3], a),
+            "hit@5": _rate(self.hits[5], a),
             "mrr@10": round(self.reciprocal_rank_sum / a, 4) if a else 0.0,
-            "sentence_acc": self._rate(self.sentence_right, a),
-            "no_answer_recall": self._rate(self.said_not_found_unanswerable, self.unanswerable),
-            "false_no_answer_rate": self._rate(self.said_not_found_answerable, a),
+            "sentence_acc": _rate(self.sentence_right, a),
+            "no_answer_recall": _rate(self.said_not_found_unanswerable, self.unanswerable),
+            "false_no_answer_rate": _rate(self.said_not_found_answerable, a),
             "counts": {
                 "hit@1": self.hits[1], "hit@3": self.hits[3], "hit@5": self.hits[5],
                 "sentence_right": self.sentence_right,
@@ -82,37 +86,68 @@ class EvalReport:
         }
 
 
+def _rate(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
+@dataclass
+class EvalReport:
+    """The overall tally, a tally per set and per kind, and what went wrong."""
+
+    overall: Tally = field(default_factory=Tally)
+    by_set: dict[str, Tally] = field(default_factory=dict)
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def tallies_for(self, question: EvalQuestion) -> list[Tally]:
+        tallies = [self.overall]
+        if question.set:
+            tallies.append(self.by_set.setdefault(question.set, Tally()))
+        if question.kind:
+            tallies.append(self.by_kind.setdefault(question.kind, Tally()))
+        return tallies
+
+    def to_dict(self) -> dict[str, Any]:
+        """The overall figures at the top level (as before groups existed), then the groups."""
+        out = self.overall.to_dict()
+        if self.by_set:
+            out["by_set"] = {name: t.to_dict() for name, t in sorted(self.by_set.items())}
+        if self.by_kind:
+            out["by_kind"] = {name: t.to_dict() for name, t in sorted(self.by_kind.items())}
+        return out
+
+
 def _contains_any(text: str, answers: tuple[str, ...]) -> bool:
     return any(a in text for a in answers)
 
 
 def score(question: EvalQuestion, answer: Answer, report: EvalReport) -> None:
     """Add one question's outcome to ``report``."""
-    report.n += 1
+    tallies = report.tallies_for(question)
+    for tally in tallies:
+        tally.n += 1
     if question.unanswerable:
-        report.unanswerable += 1
-        if not answer.found:
-            report.said_not_found_unanswerable += 1
-        else:
-            report.failures.append({"q": question.q, "why": "answered an unanswerable question",
+        for tally in tallies:
+            tally.unanswerable += 1
+            tally.said_not_found_unanswerable += not answer.found
+        if answer.found:
+            report.failures.append({"q": question.q, "set": question.set, "why": "answered an unanswerable question",
                                     "answer": answer.answer.text if answer.answer else None})
         return
-    report.answerable += 1
     rank = next((i + 1 for i, p in enumerate(answer.passages[:10]) if _contains_any(p.text, question.answers)), None)
-    for k in report.hits:
-        if rank is not None and rank <= k:
-            report.hits[k] += 1
-    if rank is not None:
-        report.reciprocal_rank_sum += 1 / rank
     # The highlighted answer sentence: the answer's, or when not found the top passage's best one.
     sentence = answer.answer.text if answer.answer else _top_highlight(answer)
-    if sentence is not None and _contains_any(sentence, question.answers):
-        report.sentence_right += 1
-    if not answer.found:
-        report.said_not_found_answerable += 1
-    if rank != 1 or not answer.found or sentence is None or not _contains_any(sentence, question.answers):
-        report.failures.append({"q": question.q, "rank": rank, "found": answer.found, "sentence": sentence,
-                                "answers": list(question.answers)})
+    sentence_right = sentence is not None and _contains_any(sentence, question.answers)
+    for tally in tallies:
+        tally.answerable += 1
+        for k in tally.hits:
+            tally.hits[k] += rank is not None and rank <= k
+        tally.reciprocal_rank_sum += 1 / rank if rank is not None else 0.0
+        tally.sentence_right += sentence_right
+        tally.said_not_found_answerable += not answer.found
+    if rank != 1 or not answer.found or not sentence_right:
+        report.failures.append({"q": question.q, "set": question.set, "kind": question.kind, "rank": rank,
+                                "found": answer.found, "sentence": sentence, "answers": list(question.answers)})
 
 
 def _top_highlight(answer: Answer) -> str | None:
