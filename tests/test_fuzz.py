@@ -28,9 +28,9 @@ from referencing.jsonschema import DRAFT202012
 from ccqa.api.app import create_app
 from ccqa.api.ask import clean_text
 from ccqa.api.jobs import RebuildJobs
-from ccqa.api.openapi import MODES
 from ccqa.config import Settings
 from ccqa.index.build import build_index
+from ccqa.search.retrieve import MODES
 from ccqa.service import QA
 from tests.index_fixtures import HashingEncoder, seed_corpus
 

@@ -150,7 +150,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-EVAL_COLUMNS = ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "no_answer_recall", "false_no_answer_rate")
+EVAL_COLUMNS = ("n", "hit@1", "hit@3", "hit@5", "mrr@10", "sentence_acc", "exact@1", "no_answer_recall",
+                "false_no_answer_rate")
 
 
 def render_eval(result: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ figures: the report has the overall figures and the same figures for each set an
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 
 from ccqa.data import Answer
 from ccqa.errors import CcqaError
+
+EXACT_LENGTH_RATIO = 3  # exact@1: the answer span holds the gold text and is at most 3x its length
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Tally:
     hits: dict[int, int] = field(default_factory=lambda: {1: 0, 3: 0, 5: 0})
     reciprocal_rank_sum: float = 0.0
     sentence_right: int = 0
+    exact_right: int = 0
     said_not_found_unanswerable: int = 0
     said_not_found_answerable: int = 0
 
@@ -75,11 +79,13 @@ class Tally:
             "hit@5": _rate(self.hits[5], a),
             "mrr@10": round(self.reciprocal_rank_sum / a, 4) if a else 0.0,
             "sentence_acc": _rate(self.sentence_right, a),
+            "exact@1": _rate(self.exact_right, a),
             "no_answer_recall": _rate(self.said_not_found_unanswerable, self.unanswerable),
             "false_no_answer_rate": _rate(self.said_not_found_answerable, a),
             "counts": {
                 "hit@1": self.hits[1], "hit@3": self.hits[3], "hit@5": self.hits[5],
                 "sentence_right": self.sentence_right,
+                "exact_right": self.exact_right,
                 "unanswerable_not_found": self.said_not_found_unanswerable,
                 "answerable_not_found": self.said_not_found_answerable,
             },
@@ -117,8 +123,25 @@ class EvalReport:
         return out
 
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
 def _contains_any(text: str, answers: tuple[str, ...]) -> bool:
-    return any(a in text for a in answers)
+    """Some answer is in the text, a figure written either way ("23,176.9" is "23176.90")."""
+    return any(a in text or _same_figure(a, text) for a in answers)
+
+
+def _same_figure(answer: str, text: str) -> bool:
+    """A gold answer that is one bare figure matches the same figure written another way."""
+    if not _NUMBER.fullmatch(answer.strip()):
+        return False
+    wanted = _figure(answer.strip())
+    return any(_figure(found) == wanted for found in _NUMBER.findall(text))
+
+
+def _figure(number: str) -> str:
+    plain = number.replace(",", "")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def score(question: EvalQuestion, answer: Answer, report: EvalReport) -> None:
@@ -138,16 +161,21 @@ def score(question: EvalQuestion, answer: Answer, report: EvalReport) -> None:
     # The highlighted answer sentence: the answer's, or when not found the top passage's best one.
     sentence = answer.answer.text if answer.answer else _top_highlight(answer)
     sentence_right = sentence is not None and _contains_any(sentence, question.answers)
+    span = answer.answer.span.text if answer.answer and answer.answer.span else None
+    exact_right = span is not None and any(_contains_any(span, (a,)) and len(span) <= EXACT_LENGTH_RATIO * len(a)
+                                           for a in question.answers)
     for tally in tallies:
         tally.answerable += 1
         for k in tally.hits:
             tally.hits[k] += rank is not None and rank <= k
         tally.reciprocal_rank_sum += 1 / rank if rank is not None else 0.0
         tally.sentence_right += sentence_right
+        tally.exact_right += exact_right
         tally.said_not_found_answerable += not answer.found
-    if rank != 1 or not answer.found or not sentence_right:
+    if rank != 1 or not answer.found or not sentence_right or not exact_right:
         report.failures.append({"q": question.q, "set": question.set, "kind": question.kind, "rank": rank,
-                                "found": answer.found, "sentence": sentence, "answers": list(question.answers)})
+                                "found": answer.found, "sentence": sentence, "span": span,
+                                "answers": list(question.answers)})
 
 
 def _top_highlight(answer: Answer) -> str | None:

@@ -29,6 +29,7 @@ from ccqa.lang.terms import terms
 from ccqa.search.retrieve import Query, check_k, check_mode, search
 
 log = logging.getLogger(__name__)
+ANSWER_POOL = 10  # passages the answer is chosen from; the first k of them are shown
 
 class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
@@ -81,8 +82,8 @@ class QA:
             return cached
         vector = self.encoder.encode([resolved])[0]
         query = Query(resolved, vector, terms(resolved))
-        hits = search(index, query, k=k, mode=mode)
-        answer = answer_from(question, resolved, vector, hits, index, mode)
+        hits = search(index, query, k=max(k, ANSWER_POOL), mode=mode)
+        answer = answer_from(question, resolved, vector, hits, index, mode, shown=k)
         self._cache_put(key, answer)
         return answer
 

@@ -159,7 +159,7 @@ def test_docx_without_a_title_is_titled_by_its_first_paragraph(tmp_path: Path) -
 
 
 def test_every_registered_suffix_is_read_and_named_in_the_readme_and_openapi() -> None:
-    from ccqa.api.openapi import ADMIN_SCHEMAS
+    from ccqa.api.schemas import ADMIN_SCHEMAS
     from ccqa.ingest.formats import FORMATS, SUPPORTED_SUFFIXES, format_for
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")

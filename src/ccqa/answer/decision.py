@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ccqa.answer.sentence import DocumentFrequency, SentenceChoice, coverage, unknown_share
-from ccqa.data import Hit
+from ccqa.answer.question import Question
+from ccqa.answer.sentence import Candidate, DocumentFrequency, coverage, unknown_share
+from ccqa.data import Document, Hit
+from ccqa.ingest.context import passage_search_text, sentence_contexts
 from ccqa.lang import detect_language, language
 from ccqa.lang.terms import term_set, terms
 
@@ -54,28 +56,27 @@ DECISION_INTERCEPT = -7.488
 DECISION_THRESHOLD = 0.3
 
 
-def evidence_for(
-    question: str, hits: Sequence[Hit], choice: SentenceChoice, df: DocumentFrequency, n: int,
-    asked: str | None = None,
-) -> Evidence:
-    """Measure how well the chosen sentence and its passage cover the question."""
-    asked = asked or question
-    question_terms = terms(question)
-    hit = hits[choice.hit_index]
-    sentence = hit.passage.sentence_texts()[choice.sentence_index]
-    numbers = set(_NUMBER_TOKEN.findall(asked))
-    asked_terms = terms(asked)
-    rules = language(detect_language(asked))
+def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, documents: Mapping[str, Document],
+                 df: DocumentFrequency, n: int) -> Evidence:
+    """Measure how well the chosen sentence (read with its context) and its passage cover the question."""
+    resolved_terms = terms(question.resolved)
+    hit = hits[candidate.hit_index]
+    document = documents[hit.passage.doc_id]
+    context = sentence_contexts(document, hit.passage)[candidate.first]
+    sentence = " ".join([context, *candidate.texts(hit)])
+    numbers = set(_NUMBER_TOKEN.findall(question.asked))
+    asked_terms = terms(question.asked)
+    rules = question.rules
     return Evidence(
         dense_top=max(h.dense_score for h in hits),
-        sentence_semantic=choice.semantic,
-        passage_coverage=coverage(question_terms, term_set(hit.passage.text), df, n),
-        sentence_coverage=coverage(question_terms, term_set(sentence), df, n),
-        unknown_terms=unknown_share(question_terms, df, n),
-        type_missing=1.0 if rules.expected_type(asked) is not None and not choice.typed else 0.0,
-        numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(hit.passage.text)) else 0.0,
-        unknown_names=unknown_names(asked, df),
-        person_missing=1.0 if rules.asks_for_person(asked) and not choice.typed else 0.0,
+        sentence_semantic=candidate.semantic,
+        passage_coverage=coverage(resolved_terms, term_set(passage_search_text(document, hit.passage)), df, n),
+        sentence_coverage=coverage(resolved_terms, term_set(sentence), df, n),
+        unknown_terms=unknown_share(resolved_terms, df, n),
+        type_missing=1.0 if question.answer_type is not None and not candidate.typed else 0.0,
+        numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(context + " " + hit.passage.text)) else 0.0,
+        unknown_names=unknown_names(question.asked, df),
+        person_missing=1.0 if rules.asks_for_person(question.asked) and not candidate.typed else 0.0,
         topic_unknown=1.0 if len(set(asked_terms)) <= 2 and any(df(t) == 0 for t in asked_terms) else 0.0,
     )
 

@@ -1,40 +1,45 @@
-"""Choosing each hit's answering sentence: meaning, the question's terms, the kind of answer.
+"""Every sentence of the hits scored as an answer: meaning, the question's terms (read with the
+sentence's context: a table row's headers, a list item's lead-in, the sentence before when it
+points back), the kind of answer asked for, and the years it is about. A sentence that
+continues the one before ("To be specific, ...", "respectively") is also scored as a pair with
+it, so that an answer needing both quotes both.
 
-Pure logic: hits, sentence vectors and term statistics are passed in.
+Pure logic: hits, sentence vectors, documents and term statistics are passed in.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
 
-from ccqa.data import Hit
-from ccqa.lang import Language, detect_language, language
-from ccqa.lang.terms import term_set, terms, words
+from ccqa.answer.question import Question
+from ccqa.answer.span import answer_cell, answer_values
+from ccqa.answer.years import sentence_years, years_in
+from ccqa.data import Document, Hit
+from ccqa.ingest.context import TableView, sentence_contexts, table_view
+from ccqa.lang import language
+from ccqa.lang.terms import term_set
 
 DocumentFrequency = Callable[[str], int]
 BORROWED_WEIGHT = 0.5
+PAIR_PENALTY = 0.05  # a pair quotes more; it wins only when its second sentence needs the first
+_CONTINUES = re.compile(r"^[\"“]?(?:To be specific|Specifically|Of (?:this|these|which|them)|In particular|"
+                        r"Among them|Of the total|That is|其中|具体来看|具体而言|分别)|\brespectively\b|分别")
 
 
-def expected_type(question: str) -> str | None:
-    """What kind of answer the question asks for: number, date, name, or None."""
-    return language(detect_language(question)).expected_type(question)
-
-
-def matches_type(sentence: str, answer_type: str | None, question: str, rules: Language | None = None) -> float:
-    """1.0 when the sentence holds something of the asked type that the question does not."""
-    if answer_type is None:
+def typed(text: str, question: Question, row: TableView | None = None) -> float:
+    """1.0 when the text holds a value of the asked type and kind that the question does not
+    say; for a table row, when the cell under the asked column holds one."""
+    if question.answer_type is None:
         return 0.0
-    rules = rules or language(detect_language(question))
-    if answer_type == "name":
-        asked_words = set(words(question))
-        return 1.0 if any(not set(words(n)) <= asked_words for n in rules.typed_values(sentence, "name")) else 0.0
-    found = rules.typed_values(sentence, answer_type) - rules.typed_values(question, answer_type)
-    return 1.0 if found else 0.0
+    if row is not None:
+        return 1.0 if answer_cell(row, question) is not None else 0.0
+    return 1.0 if answer_values(text, question) else 0.0
 
 
 # --- term statistics --------------------------------------------------------------------
@@ -63,18 +68,30 @@ def unknown_share(question_terms: Sequence[str], df: DocumentFrequency, n: int) 
     return missing / sum(weights)
 
 
-# --- choosing the sentence ------------------------------------------------------------------
+# --- scoring the sentences ------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class SentenceChoice:
-    """The best sentence of one hit, and what it scored on."""
+class Candidate:
+    """One sentence (``first == last``) or a sentence with the one it continues, as an answer."""
 
     hit_index: int
-    sentence_index: int
+    first: int
+    last: int
     score: float
     semantic: float
     lexical: float
     typed: float
+    years: frozenset[str]
+    published: str = ""  # the date of the document it quotes: a later edition wins a tie
+    rank_penalty: float = 0.0  # what its hit's rank took off its score
+
+    @property
+    def content(self) -> float:
+        """The score on what it says alone, whatever its passage's rank."""
+        return self.score + self.rank_penalty
+
+    def texts(self, hit: Hit) -> list[str]:
+        return hit.passage.sentence_texts()[self.first : self.last + 1]
 
 
 @dataclass(frozen=True)
@@ -85,42 +102,61 @@ class Weights:
     rank: float = 0.15
 
 
-def best_sentences(
-    question: str,
+def candidates_for(
+    question: Question,
     question_vector: np.ndarray,
     hits: Sequence[Hit],
     sentence_vectors: Sequence[np.ndarray],
+    documents: Mapping[str, Document],
     df: DocumentFrequency,
     n: int,
     weights: Weights = Weights(),
-    asked: str | None = None,
-) -> list[SentenceChoice]:
-    """For each hit, its sentence that best answers ``question`` (semantic + lexical + type).
-
-    ``asked`` is the user's own words when ``question`` was widened by a follow-up: the
-    kind of answer wanted comes from it."""
-    asked = asked or question
-    question_terms = terms(asked) or terms(question)  # a follow-up's own words pick its sentence
-    rules = language(detect_language(asked))
-    answer_type = rules.expected_type(asked)
-    choices = []
+) -> list[Candidate]:
+    """Every sentence of every hit, and every continuing pair, scored as an answer."""
+    question_terms = list(question.terms)
+    out: list[Candidate] = []
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
-        semantic = vectors @ question_vector if len(vectors) else np.zeros(0)
-        best: SentenceChoice | None = None
+        document = documents[hit.passage.doc_id]
+        published = document.stated_date or ""
         texts = hit.passage.sentence_texts()
+        contexts = sentence_contexts(document, hit.passage)
+        semantic = vectors @ question_vector if len(vectors) else np.zeros(len(texts))
         passage_rules = language(hit.passage.lang)
+        row = table_view(document, hit.passage.unit)
+        singles: list[Candidate] = []
         for s, text in enumerate(texts):
-            # A sentence that opens by pointing back ("It accounted for...") is read with the one
-            # before, at half weight: what only the sentence before says keeps that sentence ahead.
-            lexical = coverage(question_terms, term_set(text), df, n)
+            read_with = f"{contexts[s]} {text}" if contexts[s] else text
+            lexical = coverage(question_terms, term_set(read_with), df, n)
             if s and passage_rules.points_back(text):
-                borrowed = coverage(question_terms, term_set(texts[s - 1] + " " + text), df, n)
+                borrowed = coverage(question_terms, term_set(texts[s - 1] + " " + read_with), df, n)
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
-            typed = matches_type(text, answer_type, asked, rules)
+            has_type = typed(text, question, row)
+            years = frozenset(sentence_years(document, hit.passage, s))
             score = (weights.semantic * float(semantic[s]) + weights.lexical * lexical
-                     + weights.typed * typed - weights.rank * h)
-            if best is None or score > best.score:
-                best = SentenceChoice(h, s, score, float(semantic[s]), lexical, typed)
-        if best is not None:
-            choices.append(best)
-    return choices
+                     + weights.typed * has_type - weights.rank * h)
+            singles.append(Candidate(h, s, s, score, float(semantic[s]), lexical, has_type, years, published,
+                                     weights.rank * h))
+        out += singles
+        for s in range(1, len(texts)):
+            if not _CONTINUES.search(texts[s]):
+                continue
+            both = f"{texts[s - 1]} {texts[s]}"
+            lexical = coverage(question_terms, term_set(both), df, n)
+            pair_typed = max(singles[s].typed, singles[s - 1].typed)
+            years = singles[s].years if years_in(texts[s]) else singles[s - 1].years
+            sem = max(singles[s].semantic, singles[s - 1].semantic)
+            score = (weights.semantic * sem + weights.lexical * lexical + weights.typed * pair_typed
+                     - weights.rank * h - PAIR_PENALTY)
+            out.append(Candidate(h, s - 1, s, score, sem, lexical, pair_typed, frozenset(years), published,
+                                 weights.rank * h))
+    return out
+
+
+def best_per_hit(candidates: Sequence[Candidate], hits: int) -> list[Candidate | None]:
+    """Each hit's best candidate (the sentence highlighted in its passage)."""
+    best: list[Candidate | None] = [None] * hits
+    for candidate in candidates:
+        current = best[candidate.hit_index]
+        if current is None or candidate.score > current.score:
+            best[candidate.hit_index] = candidate
+    return best

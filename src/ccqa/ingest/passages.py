@@ -51,26 +51,40 @@ class Block:
     whole_units: bool  # a table row is one sentence; a line is split only at sentence ends
 
 
-def blocks_of(units: Sequence[Unit]) -> Iterator[Block]:
+def blocks_of(units: Sequence[Unit], text: str = "") -> Iterator[Block]:
     """The blocks of a structure: each paragraph, each run of list items with one lead-in,
-    each table row, each run of lines. A structure with no body keeps its title as a block."""
+    each table row, each run of lines. A one-line paragraph that opens by leaning on the one
+    before ("That was ...", "To be specific, ...") joins its block, as news items write them.
+    A structure with no body keeps its title as a block."""
     body = [i for i, u in enumerate(units) if u.kind in ("paragraph", "list_item", "table_row", "line")]
     if not body:
         body = [i for i, u in enumerate(units) if u.kind == "title"]
     run: list[int] = []
     for i in body:
         unit = units[i]
-        joins = bool(run) and i == run[-1] + 1 and units[run[-1]].kind == unit.kind and (
-            unit.kind == "line" or unit.kind == "list_item" and units[run[-1]].lead_in == unit.lead_in)
+        previous = units[run[-1]] if run else None
+        joins = previous is not None and i == run[-1] + 1 and previous.kind == unit.kind and (
+            unit.kind == "line" or unit.kind == "list_item" and previous.lead_in == unit.lead_in or
+            unit.kind == "paragraph" and _leans_back(text, previous, unit))
         if run and not joins:
             yield _block(units, run)
             run = []
         run.append(i)
-        if unit.kind in ("paragraph", "table_row", "title"):
+        if unit.kind in ("table_row", "title"):
             yield _block(units, run)
             run = []
     if run:
         yield _block(units, run)
+
+
+_LEANS_BACK = re.compile(r"^[\"“]?(?:It|Its|They|Their|This|These|That|Those|Such|To be specific|Specifically|Of this|"
+                         r"Of these|Of which|In particular|Among them|其中|这|该|此|具体来看|具体而言)\b|^(?:其中|这|该|此)")
+
+
+def _leans_back(text: str, previous: Unit, unit: Unit) -> bool:
+    """A paragraph on the line right after the one before (no blank line) that opens by pointing back."""
+    between = text[previous.end:unit.start]
+    return bool(text) and between.count("\n") == 1 and bool(_LEANS_BACK.match(text[unit.start:unit.end]))
 
 
 def _block(units: Sequence[Unit], run: list[int]) -> Block:
@@ -94,7 +108,7 @@ def passages_for(
     units = document.structure.units or structure_of(text).units
     splitter = sentence_spans or functools.partial(split_sentences, lang=document.lang)
     passages: list[Passage] = []
-    for block_number, block in enumerate(blocks_of(units)):
+    for block_number, block in enumerate(blocks_of(units, text)):
         sentences: list[Span] = []
         for index in block.units:
             unit = units[index]

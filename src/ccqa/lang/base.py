@@ -20,6 +20,9 @@ class Language:
     sentence_spans: Callable[[str], list[tuple[int, int]]]  # sentences of a block of text
     expected_type: Callable[[str], str | None]  # "number", "date", "name" or None for a question
     typed_values: Callable[[str, str], set[str]]  # the values of one of those types in a text
+    value_spans: Callable[[str, str], list[tuple[int, int]]]  # where those values stand (exact answers)
+    expected_kind: Callable[[str], str | None]  # the finer kind asked for: percent, money, distance, person ...
+    value_kind: Callable[[str], str | None]  # the kind of one value, by its unit
     is_follow_up: Callable[[str], bool]  # does the question lean on the previous turn?
     points_back: Callable[[str], bool]  # does the sentence open by pointing at the one before?
     names: Callable[[str], list[str]]  # the words of a question that name something

@@ -65,13 +65,66 @@ NAME = re.compile(r"(?<![.!?\"“]\s)(?<!^)(?<![\"“])\b[A-Z][A-Za-z]+")
 def expected_type(question: str) -> str | None:
     """What kind of answer the question asks for: number, date, name, or None."""
     q = question.lower()
-    if re.search(r"\bhow (many|much|long|far|big|large|often|fast)\b|\bwhat (percent|percentage|share|number|amount)\b", q):
+    if re.search(r"\bhow (many|much|long|far|big|large|often|fast|high|tall)\b|\bwhat (percent|percentage|share|"
+                 r"number|amount|proportion|rate|value|total|volume|size|area|length|gdp|population)\b|"
+                 r"\b(gdp|population|throughput|output|revenue|income|volume|investment|value added|area|length)\b"
+                 r"(?!.*\b(when|which|who|where)\b)", q):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b|\bsince when\b", q):
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\b(which|what) (year|date|day|month)\b|\bsince when\b|"
+                 r"\bin which year\b|\bon what date\b", q):
         return "date"
-    if re.search(r"^\s*who\b|\bwho (is|was|are|were)\b|\bwhose\b|\bwhat is the name\b", q):
+    if re.search(r"^\s*who\b|\bwho (is|was|are|were)\b|\bwhose\b|\bwhat is the name\b|^\s*(which|where)\b|"
+                 r"\bwhich (city|cities|port|airport|station|route|district|company|country|province|line)\b", q):
         return "name"
     return None
+
+
+_KINDS_ASKED = (
+    ("percent", (r"\bwhat (share|percentage|proportion|percent)\b|\bwhat (is|was) the (share|rate|ratio|proportion)\b|"
+                r"\bby how much\b|\bhow (fast|much) did .* (grow|rise|increase|fall|drop|decline)\b|\bgrowth( rate)?\b|"
+                r"\bhow much (higher|lower|faster)\b|\bwhat share\b")),
+    ("money", (r"\bhow much (does|did|do|is|was|will) .*\b(cost|price|fare|ticket|spend|invest|worth)\b|"
+              r"\b(price|fare|cost|investment|invested|revenue|income|budget|ticket)\b")),
+    ("speed", r"\bhow fast\b|\b(design |top |maximum )?speed\b"),
+    ("duration", (r"\bhow long (does|did|do|will) .*\b(take|last|run)\b|\bhow long (is|was) the (trip|journey|ride)\b|"
+                 r"\bhow (many|much) (hours|minutes|time)\b")),
+    ("distance", r"\bhow (long|far)\b|\blength\b|\bhow many (kilometres|kilometers|km|miles)\b"),
+    ("area", r"\bhow (big|large)\b|\b(area|size)\b|\bsquare (kilometres|kilometers)\b"),
+    ("person", r"^\s*who (is|was|are|were) (the|a|an)\b|\bwho (heads|leads|chairs|runs|directs)\b|\bwhose name\b"),
+)
+_VALUE_KINDS = (
+    ("percent", r"%|\bper ?cent\b|\bpercentage points?\b"),
+    ("money", r"\byuan\b|\bdollars?\b|\bRMB\b|\bUS\$|元"),
+    ("speed", r"km/h|\bkilometres per hour\b|公里/小时|时速"),
+    ("area", r"\bsquare (kilometres|kilometers|metres|meters)\b|\bsq km\b|km²|\bhectares?\b|平方"),
+    ("distance", r"\b(km|kilometres|kilometers|metres|meters|miles)\b|公里|千米"),
+    ("duration", r"\b(hours?|minutes?|days?|weeks?|months?)\b|小时|分钟"),
+    ("weight", r"\b(tonnes|tons)\b|吨"),
+)
+_ORGANISATION = re.compile(r"\b(Airport|Station|Port|Railway|Line|City|District|County|Province|Municipality|Commission|"
+                           r"Committee|Bureau|Office|Ministry|Council|Government|Group|Company|Co|Ltd|Corporation|Bank|"
+                           r"University|Zone|Area|Park|Corridor|Express|Airlines?|Centre|Center|River|Lake|Road|Street)\b")
+
+
+def expected_kind(question: str) -> str | None:
+    """The finer kind of a number or name asked for: percent, money, speed, duration, distance,
+    area, person; None when the question does not say."""
+    q = question.lower()
+    for kind, pattern in _KINDS_ASKED:
+        if re.search(pattern, q if kind != "person" else question, re.IGNORECASE):
+            return kind
+    return None
+
+
+def value_kind(value: str) -> str | None:
+    """The kind of a value by its unit ("26.1 percent": percent; "2.5859 trillion yuan": money);
+    a name is a person when it names no organisation or place; None: it does not say."""
+    if not any(c.isdigit() for c in value) and value[:1].isupper():
+        return None if _ORGANISATION.search(value) or " " not in value.strip() else "person"
+    for kind, pattern in _VALUE_KINDS:
+        if re.search(pattern, value):
+            return kind
+    return "count" if re.search(r"\d\s*[a-z]", value) else None
 
 
 def typed_values(text: str, answer_type: str) -> set[str]:
@@ -81,6 +134,49 @@ def typed_values(text: str, answer_type: str) -> set[str]:
     if answer_type == "date":
         return {m.group(0).lower() for m in YEAR_OR_DATE.finditer(text)}
     return {m.group(0) for m in NAME.finditer(text)}
+
+
+# --- where the values of a kind stand in a text (the exact answer's candidates) ----------------
+
+_QUALIFIER = r"(?:(?:more than|less than|fewer than|over|about|around|nearly|almost|roughly|approximately|some|" \
+             r"up to|at least|at most|close to|under|above|below|exceeding)\s+)?"
+_NUMERAL = r"(?:\d[\d,]*(?:\.\d+)?|\.\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+           r"fifteen|twenty|thirty|forty|fifty|hundred|a hundred|a few|several|dozens of|half)\b)"
+_SCALE = r"(?:\s+(?:thousand|million|billion|trillion|hundred thousand))?"
+_UNIT = r"(?:\s*(?:%|percent|per cent|percentage points?)|\s+(?:yuan|US dollars|dollars|km/h|km|sq km|km²|" \
+        r"kilometres|kilometers|metres|meters|square kilometres|square kilometers|tonnes|tons|TEUs?|hours?|" \
+        r"minutes?|days?|years?|months?|times|pairs))?"
+_NOUNS = r"(?:\s+(?!(?:in|of|and|or|to|from|for|with|by|on|at|the|a|an|as|than|that|which|was|were|is|are|" \
+         r"respectively|each|per|between|since|after|before|during|last|this|its|their|year-on-year|year on year)\b)" \
+         r"[a-z][a-z-]*){0,2}"
+QUANTITY_SPAN = re.compile(r"(?<![\w.,])(?i:" + _QUALIFIER + _NUMERAL + _SCALE + _UNIT + ")" + _NOUNS)
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+DATE_SPAN = re.compile(
+    rf"\b\d{{1,2}}\s+{_MONTHS}(?:,?\s+\d{{4}})?\b|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*\d{{4}})?\b|"
+    rf"\b{_MONTHS}\s+\d{{4}}\b|\b(?:(?:the\s+)?(?:first|second)\s+half|spring|summer|autumn|winter|early|mid|late|"
+    rf"the end)\s+(?:of\s+)?\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b(?:19|20)\d\d\b")
+NAME_SPAN = re.compile(r"\b[A-Z][\w'’-]*(?:[–—-][A-Z][\w'’-]*)*(?:\s+(?:\((?:[A-Z][\w-]*)\)|(?:of|the|de|for)"
+                       r"(?=\s+[A-Z])|and(?=\s+[A-Z][\w'’-]*\s+[A-Z])|[A-Z][\w'’-]*(?:[–—-][A-Z][\w'’-]*)*))*")
+
+
+def value_spans(text: str, answer_type: str) -> list[tuple[int, int]]:
+    """Where values of ``answer_type`` stand in ``text``: quantities with their qualifier and
+    unit ("more than 4,800 trips"), dates ("26 December 2015", "the first half of 2020"),
+    names ("Western (Chongqing) Science City"). A number inside a date is no quantity."""
+    dates = [m.span() for m in DATE_SPAN.finditer(text)]
+    if answer_type == "date":
+        return _outermost(dates)
+    if answer_type == "name":
+        return [m.span() for m in NAME_SPAN.finditer(text)
+                if not (m.start() == 0 and " " not in m.group(0) and m.group(0).lower() in STOPWORDS)]
+    spans = [(m.start(), m.end() if not text[m.start():m.end()].endswith(" ") else m.end() - 1)
+             for m in QUANTITY_SPAN.finditer(text) if any(c.isdigit() for c in m.group(0)) or m.group(0)[:1].isalpha()]
+    return [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in dates if (a, b) != s or b - a == 4)]
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
 
 
 # --- follow-ups and sentences that lean on the one before ------------------------------------
@@ -127,6 +223,9 @@ LANGUAGE = Language(
     sentence_spans=sentence_spans,
     expected_type=expected_type,
     typed_values=typed_values,
+    value_spans=value_spans,
+    expected_kind=expected_kind,
+    value_kind=value_kind,
     is_follow_up=is_follow_up,
     points_back=points_back,
     names=names,

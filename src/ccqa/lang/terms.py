@@ -39,6 +39,19 @@ def terms(text: str) -> list[str]:
     return out + english.stems(latin)
 
 
+def term_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each term of ``text`` with the offsets of the word it comes from (where the question's
+    words stand in a sentence, to find the figure nearest them)."""
+    out: list[tuple[str, int, int]] = []
+    for match in english.TOKEN.finditer(text):
+        token = match.group(0).lower()
+        if _CJK.search(token):
+            out += [(term, match.start(), match.end()) for term in chinese.token_terms(token)]
+        else:
+            out += [(term, match.start(), match.end()) for term in english.stems([token])]
+    return out
+
+
 @lru_cache(maxsize=8192)
 def term_set(text: str) -> frozenset[str]:
     """The distinct terms of ``text``, remembered: answering a question reads the terms of
