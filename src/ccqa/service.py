@@ -25,6 +25,7 @@ from ccqa.embed import Encoder, serving_encoder
 from ccqa.embed.model import verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
+from ccqa.lang import detect_language
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import Query, check_k, check_mode, search
 
@@ -81,9 +82,12 @@ class QA:
         if cached is not None:
             return cached
         vector = self.encoder.encode([resolved])[0]
-        query = Query(resolved, vector, terms(resolved))
+        own = terms(resolved)
+        lang = detect_language(question)
+        carried = index.carry(own, "en" if lang == "zh" else "zh")
+        query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
         hits = search(index, query, k=max(k, ANSWER_POOL), mode=mode)
-        answer = answer_from(question, resolved, vector, hits, index, mode, shown=k)
+        answer = answer_from(question, resolved, vector, hits, index, mode, shown=k, carried=carried)
         self._cache_put(key, answer)
         return answer
 

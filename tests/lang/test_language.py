@@ -44,9 +44,39 @@ def test_english_terms_are_stemmed_content_words() -> None:
     assert term_set("Railways railway") == frozenset({"railway"})
 
 
-def test_chinese_text_gives_character_terms_and_latin_words_inside_it_are_stemmed() -> None:
-    found = terms("成渝 railways 2021")
-    assert {"成", "渝", "成渝", "railway", "2021"} <= set(found)
+def test_chinese_text_is_segmented_into_words_and_latin_words_inside_it_are_stemmed() -> None:
+    found = terms("成渝地区双城经济圈 railways 2021")
+    assert {"成渝", "双城", "经济圈", "成渝地区双城经济圈", "railway", "2021"} <= set(found)
+    assert "成" not in found and "的" not in terms("成渝的经济")  # words, not characters; no function words
+
+
+def test_traditional_and_simplified_text_give_the_same_terms() -> None:
+    assert terms("成渝地區雙城經濟圈建設規劃綱要") == terms("成渝地区双城经济圈建设规划纲要")
+
+
+def test_the_regions_own_words_stay_whole() -> None:
+    for word in ("双城经济圈", "中欧班列", "川渝通办", "复兴号"):
+        assert word in terms(f"关于{word}的报道")
+
+
+def test_chinese_sentences_end_at_semicolons_too() -> None:
+    text = "第一产业增加值6202.2亿元，增长3.3%；第二产业增加值31248.0亿元。"
+    assert [text[s:e] for s, e in split_sentences(text, "zh")] == ["第一产业增加值6202.2亿元，增长3.3%；",
+                                                                  "第二产业增加值31248.0亿元。"]
+
+
+def test_chinese_questions_and_values_read_by_their_own_rules() -> None:
+    chinese = language("zh")
+    assert (chinese.expected_type("成渝中线高铁全长多少公里？"), chinese.expected_kind("成渝中线高铁全长多少公里？")) == (
+        "number", "distance")
+    assert chinese.expected_type("天府国际机场是哪一天正式投运的？") == "date"
+    assert chinese.expected_kind("重庆市市长是谁？") == "person"
+    text = "经济圈实现地区生产总值81986.7亿元，增长6.1%，全长約292公里，預計達2萬億元左右。"
+    assert [text[a:b] for a, b in chinese.value_spans(text, "number")] == [
+        "81986.7亿元", "6.1%", "約292公里", "達2萬億元左右"]
+    assert [chinese.value_kind(v) for v in ("81986.7亿元", "6.1%", "約292公里")] == ["money", "percent", "distance"]
+    assert chinese.is_follow_up("那2024年呢？") and chinese.is_follow_up("它的设计时速是多少？")
+    assert chinese.points_back("其中，四川部分实现地区生产总值57350.2亿元。")
 
 
 def test_each_language_reads_its_answer_cues() -> None:

@@ -31,6 +31,9 @@ class FakeIndex:
     def block_of(self, row: int) -> tuple[int, int]:
         return self.blocks[row]
 
+    def languages(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(["en"] * len(rows))
+
     def dense_search(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(-self.dense, kind="stable")[:n]
         return order.astype(np.int64), self.dense[order]

@@ -124,10 +124,11 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
 
 
 def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
-                index: AnswerSource, mode: str, shown: int | None = None) -> Answer:
+                index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = ()) -> Answer:
     """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
-    first ``shown`` hits are cited (and any other the answer or an earlier figure quotes)."""
-    read = read_question(question, resolved)
+    first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
+    ``carried``: the question's terms in the other language."""
+    read = read_question(question, resolved, carried)
     candidates, choice, evidence = weigh(read, question_vector, hits, index)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,

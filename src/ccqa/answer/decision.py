@@ -59,8 +59,9 @@ DECISION_THRESHOLD = 0.3
 def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, documents: Mapping[str, Document],
                  df: DocumentFrequency, n: int) -> Evidence:
     """Measure how well the chosen sentence (read with its context) and its passage cover the question."""
-    resolved_terms = terms(question.resolved)
     hit = hits[candidate.hit_index]
+    resolved_terms = terms(question.resolved) if hit.passage.lang == question.lang else list(
+        question.terms_for(hit.passage.lang))
     document = documents[hit.passage.doc_id]
     context = sentence_contexts(document, hit.passage)[candidate.first]
     sentence = " ".join([context, *candidate.texts(hit)])

@@ -4,6 +4,7 @@ terms, and its topic in a few words (for "the documents give X for 2019 and 2021
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccqa.answer.years import years_in
@@ -31,15 +32,25 @@ class Question:
     answer_kind: str | None  # finer: percent, money, distance, duration, area, speed, person
     years: tuple[str, ...]
     terms: tuple[str, ...]
+    carried: tuple[str, ...] = ()  # its terms in the other language (English <-> Chinese)
 
     @property
     def rules(self) -> Language:
         return language(self.lang)
 
+    def terms_for(self, lang: str) -> tuple[str, ...]:
+        """The terms to look for in text of ``lang``: the question's own, or for the other
+        language its carried terms and the figures and Latin words both languages write alike."""
+        if lang == self.lang or not self.carried:
+            return self.terms
+        shared = tuple(t for t in self.terms if t.isascii() and (t.isdigit() or lang == "zh" and t.isupper()))
+        return tuple(dict.fromkeys(self.carried + shared))
 
-def read_question(asked: str, resolved: str | None = None) -> Question:
+
+def read_question(asked: str, resolved: str | None = None, carried: Sequence[str] = ()) -> Question:
     """Read ``asked`` (with ``resolved`` for a follow-up): the years named are the user's own,
-    or those of the turn it follows when the user named none ("and Chongqing's?")."""
+    or those of the turn it follows when the user named none ("and Chongqing's?"); ``carried``
+    are its terms in the other language."""
     resolved = resolved or asked
     lang = detect_language(asked)
     rules = language(lang)
@@ -52,6 +63,7 @@ def read_question(asked: str, resolved: str | None = None) -> Question:
         answer_kind=rules.expected_kind(asked) or rules.expected_kind(resolved),
         years=tuple(sorted(years)),
         terms=tuple(terms(asked) or terms(resolved)),
+        carried=tuple(carried),
     )
 
 

@@ -24,10 +24,12 @@ from ccqa.data import Document, Hit
 from ccqa.ingest.context import TableView, sentence_contexts, table_view
 from ccqa.lang import language
 from ccqa.lang.terms import term_set
+from ccqa.search.retrieve import EMBEDDED_LANGUAGE
 
 DocumentFrequency = Callable[[str], int]
 BORROWED_WEIGHT = 0.5
-PAIR_PENALTY = 0.05  # a pair quotes more; it wins only when its second sentence needs the first
+PAIR_PENALTY = 0.05
+UNREAD_LEXICAL_WEIGHT = 0.7  # what lexical coverage adds in place of a cosine the model cannot give  # a pair quotes more; it wins only when its second sentence needs the first
 _CONTINUES = re.compile(r"^[\"“]?(?:To be specific|Specifically|Of (?:this|these|which|them)|In particular|"
                         r"Among them|Of the total|That is|其中|具体来看|具体而言|分别)|\brespectively\b|分别")
 
@@ -113,7 +115,6 @@ def candidates_for(
     weights: Weights = Weights(),
 ) -> list[Candidate]:
     """Every sentence of every hit, and every continuing pair, scored as an answer."""
-    question_terms = list(question.terms)
     out: list[Candidate] = []
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
         document = documents[hit.passage.doc_id]
@@ -123,6 +124,11 @@ def candidates_for(
         semantic = vectors @ question_vector if len(vectors) else np.zeros(len(texts))
         passage_rules = language(hit.passage.lang)
         row = table_view(document, hit.passage.unit)
+        question_terms = list(question.terms_for(hit.passage.lang))
+        # the model's cosines mean something only between English texts; elsewhere terms decide
+        read = question.lang == EMBEDDED_LANGUAGE and hit.passage.lang == EMBEDDED_LANGUAGE
+        semantic_weight, lexical_weight = (weights.semantic, weights.lexical) if read else \
+            (0.0, weights.lexical + UNREAD_LEXICAL_WEIGHT)
         singles: list[Candidate] = []
         for s, text in enumerate(texts):
             read_with = f"{contexts[s]} {text}" if contexts[s] else text
@@ -132,7 +138,7 @@ def candidates_for(
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
             has_type = typed(text, question, row)
             years = frozenset(sentence_years(document, hit.passage, s))
-            score = (weights.semantic * float(semantic[s]) + weights.lexical * lexical
+            score = (semantic_weight * float(semantic[s]) + lexical_weight * lexical
                      + weights.typed * has_type - weights.rank * h)
             singles.append(Candidate(h, s, s, score, float(semantic[s]), lexical, has_type, years, published,
                                      weights.rank * h))
@@ -145,7 +151,7 @@ def candidates_for(
             pair_typed = max(singles[s].typed, singles[s - 1].typed)
             years = singles[s].years if years_in(texts[s]) else singles[s - 1].years
             sem = max(singles[s].semantic, singles[s - 1].semantic)
-            score = (weights.semantic * sem + weights.lexical * lexical + weights.typed * pair_typed
+            score = (semantic_weight * sem + lexical_weight * lexical + weights.typed * pair_typed
                      - weights.rank * h - PAIR_PENALTY)
             out.append(Candidate(h, s - 1, s, score, sem, lexical, pair_typed, frozenset(years), published,
                                  weights.rank * h))

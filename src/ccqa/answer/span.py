@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ccqa.answer.question import Question
 from ccqa.ingest.context import TableView, is_empty_cell
+from ccqa.lang import detect_language, language
 from ccqa.lang.terms import term_set, term_spans, words
 
 Offsets = tuple[int, int]
@@ -44,7 +45,7 @@ def answer_values(text: str, question: Question, answer_type: str | None = None)
     answer_type = answer_type or question.answer_type
     if answer_type is None:
         return []
-    rules = question.rules
+    rules = language(detect_language(text))  # a Chinese passage's values for an English question too
     asked = {w.lower() for w in words(question.asked + " " + question.resolved)}
     found = [s for s in rules.value_spans(text, answer_type) if not _inside_question(text[s[0]:s[1]], asked, question)]
     if question.answer_kind is None:
@@ -113,14 +114,19 @@ def answer_cell(view: TableView, question: Question) -> int | None:
     question's terms (or its words for the column: "how long" -> Length), among the cells of
     the asked type that are not the row's own label or year. None when that column's cell is
     empty ("—"): the row then has no value for what was asked."""
-    wanted = set(question.terms) | {w for term in question.terms for w in COLUMN_WORDS.get(term, ())}
+    wanted = set(question.terms_for(_language_of(view))) | {w for term in question.terms
+                                                            for w in COLUMN_WORDS.get(term, ())}
+    # words the caption also says name the whole table more than one column ("GDP of the
+    # circle by part"): together they count half a word
+    in_caption = term_set(view.caption or "")
     label = _label_cell(view.cells)
     scored: list[tuple[float, int]] = []
     for i, cell in enumerate(view.cells):
         if i == label or cell in question.years or (not is_empty_cell(cell) and not _fits(cell, view, question)):
             continue
         header = view.header[i] if i < len(view.header) else ""
-        overlap = len(term_set(header) & wanted) + 0.5 * len(term_set(cell) & wanted)
+        named = term_set(header) & wanted
+        overlap = len(named - in_caption) + (0.5 if named & in_caption else 0.0) + 0.5 * len(term_set(cell) & wanted)
         scored.append((overlap - 0.01 * i - (0.5 if is_empty_cell(cell) else 0.0), i))  # first column on a tie
     if not scored:
         return None
@@ -128,6 +134,10 @@ def answer_cell(view: TableView, question: Question) -> int | None:
     if score < 0 and len(scored) > 1:  # several value columns and the question names none of them
         return None
     return None if is_empty_cell(view.cells[best]) else best
+
+
+def _language_of(view: TableView) -> str:
+    return detect_language(" ".join([view.caption or "", *view.header]))
 
 
 def _fits(cell: str, view: TableView, question: Question) -> bool:

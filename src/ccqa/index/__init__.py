@@ -8,6 +8,7 @@
     sentence_scales.npy    float32 scale of each of those rows
     dense.faiss            the passage vectors' store (dense.py: FAISS, memory-mapped)
     bm25/                  BM25 over the passages' terms (lexical.py, memory-mapped)
+    translations.json      the collection's terms across English and Chinese (lexical.py)
     encoder.onnx           the int8 encoder the version was embedded with and answers with
 
 Formats 1-4 still load (see each part's ``load``); the next build rewrites them as format 5
@@ -119,6 +120,10 @@ class Index:
         if self.lexical is None:
             return np.zeros(len(self.passages), dtype=np.float32)
         return self.lexical.scores(query_terms)
+
+    def carry(self, question_terms: list[str], target: str) -> list[str]:
+        """The terms of ``target``'s language (en, zh) that render ``question_terms`` in this collection."""
+        return self.lexical.translations.carry(question_terms, target) if self.lexical is not None else []
 
     def document_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs (0 when the collection never uses it)."""

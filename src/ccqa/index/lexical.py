@@ -1,9 +1,12 @@
-"""The lexical part of an index: BM25 over each passage's terms (bm25s), and in how many
-passages each term occurs (the answer stage weighs question terms by it)."""
+"""The lexical part of an index: BM25 over each passage's terms (bm25s), in how many passages
+each term occurs (the answer stage weighs question terms by it), and, for a collection in two
+languages, the translations of its terms that carry a question across (``lang/bilingual.py``)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ccqa.lang.bilingual import Translations
+
 BM25_DIR = "bm25"
-EMPTY_PASSAGE = "\u2205"  # the one term of a passage without terms, so every row has one
+TRANSLATIONS_FILE = "translations.json"
+EMPTY_PASSAGE = "\u2205"
+_CJK = re.compile(r"[\u3400-\u9fff]")  # the one term of a passage without terms, so every row has one
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class LexicalParams:
 
     k1: float = 0.9
     b: float = 0.4
-    terms: str = "stemmed-english-v1"  # the analyser's version (ccqa.lang.terms)
+    terms: str = "snowball-en+rjieba-zh-v1"  # the analyser's version (ccqa.lang.terms)
 
     def to_dict(self) -> dict[str, Any]:
         return {"k1": self.k1, "b": self.b, "terms": self.terms}
@@ -48,9 +55,10 @@ class LexicalIndex:
     (1, 1)
     """
 
-    def __init__(self, bm25: Any, params: LexicalParams) -> None:
+    def __init__(self, bm25: Any, params: LexicalParams, translations: Translations | None = None) -> None:
         self.bm25 = bm25
         self.params = params
+        self.translations = translations or Translations()
         self._term_ids: dict[str, int] = bm25.vocab_dict
         # BM25's sparse matrix is stored by term (CSC): a term's nonzeros are its passages
         self._document_frequency = np.diff(np.asarray(bm25.scores["indptr"]))
@@ -61,12 +69,18 @@ class LexicalIndex:
         """Index each passage's terms (one list per passage, in row order)."""
         retriever = _bm25s().BM25(k1=params.k1, b=params.b)
         retriever.index([list(t) or [EMPTY_PASSAGE] for t in passage_terms], show_progress=False)
-        return cls(retriever, params)
+        vocabulary = set(retriever.vocab_dict)
+        bilingual = Translations.for_vocabulary(vocabulary) if any(_CJK.search(t) for t in vocabulary) else Translations()
+        return cls(retriever, params, bilingual)
 
     @classmethod
     def load(cls, directory: Path, params: LexicalParams) -> LexicalIndex:
-        """Memory-map the saved index (shared by workers through the page cache)."""
-        return cls(_bm25s().BM25.load(str(directory / BM25_DIR), allow_pickle=False, mmap=True), params)
+        """Memory-map the saved index (shared by workers through the page cache); an index saved
+        before translations were kept has none."""
+        translations = Translations()
+        if (directory / TRANSLATIONS_FILE).is_file():
+            translations = Translations.from_dict(json.loads((directory / TRANSLATIONS_FILE).read_text("utf-8")))
+        return cls(_bm25s().BM25.load(str(directory / BM25_DIR), allow_pickle=False, mmap=True), params, translations)
 
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the query's terms (unknown terms score nothing)."""
@@ -82,3 +96,5 @@ class LexicalIndex:
 
     def save(self, directory: Path) -> None:
         self.bm25.save(str(directory / BM25_DIR), allow_pickle=False)
+        (directory / TRANSLATIONS_FILE).write_text(json.dumps(self.translations.to_dict(), ensure_ascii=False),
+                                                    encoding="utf-8")

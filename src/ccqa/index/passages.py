@@ -111,6 +111,12 @@ class PassageTable(Sequence[Passage]):
     def sentence_count(self) -> int:
         return len(self.sentence_spans)
 
+    def languages(self, rows: np.ndarray) -> np.ndarray:
+        """The language code of each of ``rows`` (a passage of an older format: its document's)."""
+        if self._has_lang:
+            return np.char.decode(self.rows["lang"][rows], "ascii")
+        return np.asarray([self.documents[int(d)].lang for d in self.rows["doc"][rows]])
+
     def block_of(self, row: int) -> tuple[int, int]:
         """(document row, block): what de-duplicates overlapping windows, without a Passage."""
         r = self.rows[row]

@@ -24,6 +24,7 @@ TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]")  # a passage of figures alone ("| 2019 | 1,580 |") has its document's language
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class ChunkingParams:
 
     max_tokens: int = 200
     overlap_sentences: int = 1
-    splitter: str = "structure-v1"
+    splitter: str = "structure-v2"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -130,7 +131,7 @@ def passages_for(
                     block=block_number,
                     sentences=tuple(window),
                     page=document.page_at(start),
-                    lang=detect_language(passage_text),
+                    lang=detect_language(passage_text) if _LETTER.search(passage_text) else document.lang,
                     unit=block.units[0],
                 )
             )

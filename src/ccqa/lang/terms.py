@@ -1,7 +1,7 @@
 """Terms for lexical matching: one analyser shared by the BM25 index, queries and answer cues.
 
-Latin words are lower-cased, stop words dropped and Snowball-stemmed (``english``); a word
-holding CJK characters becomes its characters and character pairs (``chinese``).
+Latin words are lower-cased, stop words dropped and Snowball-stemmed (``english``); a run of
+Chinese text is segmented into words, in simplified characters (``chinese``).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def term_spans(text: str) -> list[tuple[str, int, int]]:
     for match in english.TOKEN.finditer(text):
         token = match.group(0).lower()
         if _CJK.search(token):
-            out += [(term, match.start(), match.end()) for term in chinese.token_terms(token)]
+            out += [(term, match.start() + s, match.start() + e) for term, s, e in chinese.token_term_spans(token)]
         else:
             out += [(term, match.start(), match.end()) for term in english.stems([token])]
     return out

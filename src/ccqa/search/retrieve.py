@@ -16,12 +16,14 @@ from ccqa.data import Hit, Passage
 from ccqa.errors import BadQuestion
 
 MODES = ("hybrid", "dense", "bm25")
+EMBEDDED_LANGUAGE = "en"  # the language all-MiniLM-L6-v2 was trained on
 
 
 class PassageRows(Protocol):
     def __len__(self) -> int: ...
     def __getitem__(self, row: int) -> Passage: ...
     def block_of(self, row: int) -> tuple[int, int]: ...
+    def languages(self, rows: np.ndarray) -> np.ndarray: ...
 
 
 class SearchableIndex(Protocol):
@@ -41,6 +43,7 @@ class Query:
     text: str
     vector: np.ndarray
     terms: list[str]
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,15 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
         sentence = index.best_sentence_scores(query.vector, rows)
         fused = (fusion.dense_weight * _zscores(dense) + fusion.sentence_weight * _zscores(sentence)
                  + fusion.lexical_weight * _zscores(lexical))
+        # The embedding model reads English: a question in another language is ranked on terms
+        # alone; for an English question, a passage in another language has no cosine to count
+        # for or against it (it stands at the average) and its terms count as an English one's.
+        if query.lang != EMBEDDED_LANGUAGE:
+            fused = _zscores(lexical)
+        else:
+            unread = index.passages.languages(rows) != EMBEDDED_LANGUAGE
+            if unread.any():
+                fused = np.where(unread, fusion.lexical_weight * _zscores(lexical), fused)
     order = np.argsort(-fused, kind="stable")
     hits: list[Hit] = []
     seen_blocks: set[tuple[int, int]] = set()
