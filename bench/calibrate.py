@@ -1,13 +1,18 @@
-"""Fit the no-answer decision (answer.py's coefficients) on labelled questions, and report it.
+"""Fit the no-answer decision (the two models in src/ccqa/answer/decision.py) and report it.
 
-Data, each question run through the same search and sentence choice as ``ccqa ask``:
-  * the seed article: eval/seed_calibration.jsonl (hand-written, 70 answerable / 45 unanswerable)
-    and eval/seed_dev.jsonl;
-  * SQuAD dev split in two: an index of the even-numbered articles; their questions are
-    answerable, the odd-numbered articles' questions are not (sampled).
-Prints the fitted coefficients (to paste into answer.py), cross-validated precision and recall of
-"not found" on the seed questions, and the figures of the coefficients now in answer.py.
+Each question runs through the same retrieval, candidate scoring and choice as ``ccqa ask``
+(``QA.retrieve`` then ``answer.compose.weigh``); its ``Evidence`` is the row fitted on:
+  * the seed article: eval/seed_calibration.jsonl and eval/seed_dev.jsonl;
+  * SQuAD dev split in two: an index of the even-numbered articles, whose questions are
+    answerable; the odd-numbered articles' questions are not (sampled);
+  * the development collection eval/collection/ with eval/collection.jsonl (English, Chinese
+    and cross-language questions).
+The READ model (English question, English passage) is fitted on every read row, the UNREAD
+model (a Chinese question or passage) on the development collection's unread rows, without the
+cosine columns. Prints cross-validated figures per set, then the coefficients to paste into
+decision.py. The held-out collection (eval/heldout/) is never read here.
 
+    .venv/bin/pip install -e '.[bench]'     # scikit-learn
     .venv/bin/python bench/calibrate.py [--squad 1500]
 """
 
@@ -17,83 +22,110 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ccqa.answer import decision
 from ccqa.answer.compose import weigh
+from ccqa.answer.followup import resolve_follow_up
+from ccqa.answer.question import read_question
 from ccqa.config import Settings
-from ccqa.evaluate import read_questions
+from ccqa.evaluate import EvalQuestion, read_questions
 from ccqa.index import Index
 from ccqa.index.build import build_index
-from ccqa.search.retrieve import Query, search
+from ccqa.service import ANSWER_POOL, QA
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 import squad
 
-
-def features(index: Index, queries: list[Query]) -> np.ndarray:
-    rows = []
-    for query in queries:
-        _, _, evidence = weigh(query.text, query.text, query.vector, search(index, query, k=5), index)
-        assert evidence is not None
-        rows.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
-    return np.asarray(rows)
+FITTED_COLUMNS = len(decision.Evidence(*[0.0] * 8).vector())
+FITTED = slice(0, FITTED_COLUMNS)  # the columns of Evidence.vector()
+NAMES, PERSON, TOPIC = 7, FITTED_COLUMNS, FITTED_COLUMNS + 1  # vetoes: unknown name, "who is ...?" naming no one, topic
+COSINES = [0, 1]  # dense_top, sentence_semantic: not used by the UNREAD model
 
 
-def seed_index(questions: list[str]) -> tuple[Index, list[Query]]:
-    """The seed article indexed as `ccqa build` does, and the questions as the server encodes them."""
-    settings = Settings(corpus_dir=REPO / "corpus", index_dir=BENCH / "results" / "seed-index")
+@dataclass
+class Rows:
+    """Evidence rows of one set: features, answerable or not, read by the model or not."""
+
+    x: np.ndarray
+    answerable: np.ndarray
+    read: np.ndarray
+    sets: np.ndarray  # en, zh, cross, or the set's own name
+
+
+def evidence_rows(qa: QA, questions: Sequence[EvalQuestion], name: str) -> Rows:
+    x, y, read, sets = [], [], [], []
+    for question in questions:
+        resolved = resolve_follow_up(question.q, list(question.history))
+        found = qa.retrieve(question.q, resolved, k=ANSWER_POOL)
+        asked = read_question(question.q, resolved, found.carried)
+        _, _, evidence = weigh(asked, found.query.vector, found.hits, qa.index)
+        if evidence is None:  # not found before the decision (no passage, the asked year missing)
+            continue
+        x.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
+        y.append(not question.unanswerable)
+        read.append(evidence.read)
+        sets.append(question.set or name)
+    return Rows(np.asarray(x), np.asarray(y, dtype=bool), np.asarray(read, dtype=bool), np.asarray(sets))
+
+
+def open_qa(settings: Settings) -> QA:
     build_index(settings)
-    index, queries, _ = squad.served_queries(settings, questions)
-    return index, queries
+    return QA.open(settings)
 
 
-def squad_half_index() -> tuple[Index, list[squad.SquadQuestion], list[squad.SquadQuestion], dict[str, Query]]:
-    """The SQuAD index (bench/squad.py builds it) cut down to every other article, in memory,
-    and every SQuAD question as the server encodes it."""
-    settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.index_dir("auto"))
+def squad_rows(n: int, rng: random.Random) -> Rows:
+    """SQuAD cut to every other article, in memory: their questions answerable, the others not."""
+    settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.index_dir("auto"), cache_size=0)
     questions, _ = squad.write_corpus(settings.corpus_dir)
-    build_index(settings)
-    full, queries, _ = squad.served_queries(settings, list(dict.fromkeys(q.question for q in questions)))
-    kept = set(sorted(full.documents)[::2])
+    full = open_qa(settings)
+    kept = set(sorted(full.index.documents)[::2])
+    index = _half(full.index, kept)
+    qa = QA(settings, index, "half", full.encoder)
+    inside = rng.sample([q for q in questions if q.doc_id in kept], n)
+    outside = rng.sample([q for q in questions if q.doc_id not in kept], n)
+    asked = [EvalQuestion(q.question, q.answers, False, set="squad") for q in inside]
+    asked += [EvalQuestion(q.question, (), True, set="squad") for q in outside]
+    return evidence_rows(qa, asked, "squad")
+
+
+def _half(full: Index, kept: set[str]) -> Index:
     rows = [r for r, p in enumerate(full.passages) if p.doc_id in kept]
     sentence_rows = np.concatenate([np.arange(full.sentence_rows[r], full.sentence_rows[r + 1]) for r in rows])
-    index = Index.build([full.documents[d] for d in sorted(kept)], [full.passages[r] for r in rows],
-                        np.asarray(full.passage_vectors[rows]), full.sentence_vectors.decode(sentence_rows),
-                        full.manifest)
-    return (index, [q for q in questions if q.doc_id in kept], [q for q in questions if q.doc_id not in kept],
-            {q.text: q for q in queries})
+    return Index.build([full.documents[d] for d in sorted(kept)], [full.passages[r] for r in rows],
+                       np.asarray(full.passage_vectors[rows]), full.sentence_vectors.decode(sentence_rows),
+                       full.manifest)
 
 
 def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
     not_found = ~found
-    unans = ~answerable
-    tp = int((not_found & unans).sum())
+    unanswerable = ~answerable
+    caught = int((not_found & unanswerable).sum())
     return {
-        "no_answer_recall": round(tp / max(unans.sum(), 1), 3),
-        "no_answer_precision": round(tp / max(not_found.sum(), 1), 3),
-        "false_no_answer_rate": round(int((not_found & answerable).sum()) / max(answerable.sum(), 1), 3),
+        "no_answer_recall": round(caught / max(int(unanswerable.sum()), 1), 3),
+        "no_answer_precision": round(caught / max(int(not_found.sum()), 1), 3),
+        "false_no_answer_rate": round(int((not_found & answerable).sum()) / max(int(answerable.sum()), 1), 3),
         "answerable": int(answerable.sum()),
-        "unanswerable": int(unans.sum()),
+        "unanswerable": int(unanswerable.sum()),
     }
-
-
-NAMES, PERSON, TOPIC = 7, 8, 9  # vetoes: an unknown name; "who is the ...?" naming no one; unknown topic
-FITTED = slice(0, 8)  # the columns of Evidence.vector(); the last one is only a veto
-
-
-def current_decision(x: np.ndarray) -> np.ndarray:
-    """answer.py's decision, vectorised: the fitted probability, vetoed by an unknown name."""
-    z = decision.DECISION_INTERCEPT + x[:, FITTED] @ np.asarray(decision.DECISION_COEFFICIENTS)
-    return (1 / (1 + np.exp(-z)) >= decision.DECISION_THRESHOLD) & not_vetoed(x)
 
 
 def not_vetoed(x: np.ndarray) -> np.ndarray:
     return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5)
+
+
+def columns(x: np.ndarray, read: bool) -> np.ndarray:
+    fitted = x[:, FITTED].copy()
+    if not read:
+        fitted[:, COSINES] = 0.0
+    return fitted
 
 
 def main() -> int:
@@ -102,48 +134,70 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--squad", type=int, default=1500, help="SQuAD questions of each kind")
-    parser.add_argument("--seed-weight", type=float, default=4.0)
-    parser.add_argument("--threshold", type=float, default=0.3)
+    parser.add_argument("--weight", type=float, default=4.0, help="weight of a seed or collection question")
+    parser.add_argument("--read-threshold", type=float, default=0.3)
+    parser.add_argument("--unread-threshold", type=float, default=0.3)
     args = parser.parse_args()
     rng = random.Random(0)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
     seed_questions = read_questions(REPO / "eval" / "seed_calibration.jsonl") + read_questions(
         REPO / "eval" / "seed_dev.jsonl")
-    seed, seed_queries = seed_index([q.q for q in seed_questions])
-    x_seed = features(seed, seed_queries)
-    y_seed = np.asarray([not q.unanswerable for q in seed_questions])
+    seed = evidence_rows(open_qa(Settings(corpus_dir=REPO / "corpus", index_dir=RESULTS / "seed-index",
+                                          cache_size=0)), seed_questions, "seed")
+    dev = evidence_rows(open_qa(Settings(corpus_dir=REPO / "eval" / "collection", index_dir=RESULTS / "dev-index",
+                                         cache_size=0)), read_questions(REPO / "eval" / "collection.jsonl"), "dev")
+    squad_set = squad_rows(args.squad, rng)
+    np.savez(RESULTS / "calibration-features.npz", **{f"{n}_{f}": getattr(r, f) for n, r in
+                                                       (("seed", seed), ("dev", dev), ("squad", squad_set))
+                                                       for f in ("x", "answerable", "read", "sets")})
 
-    half, inside, outside, asked = squad_half_index()
-    inside, outside = rng.sample(inside, args.squad), rng.sample(outside, args.squad)
-    x_squad = features(half, [asked[q.question] for q in inside + outside])
-    y_squad = np.asarray([True] * len(inside) + [False] * len(outside))
+    def fit(parts: list[tuple[Rows, float]], read: bool) -> LogisticRegression:
+        x = np.vstack([columns(r.x[r.read == read], read) for r, _ in parts])
+        y = np.concatenate([r.answerable[r.read == read] for r, _ in parts])
+        w = np.concatenate([np.full(int((r.read == read).sum()), weight) for r, weight in parts])
+        return LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=w)
 
-    np.savez(BENCH / "results" / "calibration-features.npz", x_seed=x_seed, y_seed=y_seed, x_squad=x_squad,
-             y_squad=y_squad)
+    def decide(models: dict[bool, LogisticRegression], rows: Rows) -> np.ndarray:
+        found = np.zeros(len(rows.answerable), dtype=bool)
+        for read, threshold in ((True, args.read_threshold), (False, args.unread_threshold)):
+            mask = rows.read == read
+            if mask.any():
+                found[mask] = models[read].predict_proba(columns(rows.x[mask], read))[:, 1] >= threshold
+        return found & not_vetoed(rows.x)
 
-    def fit(x_s: np.ndarray, y_s: np.ndarray) -> LogisticRegression:
-        x = np.vstack([x_s, x_squad])[:, FITTED]
-        y = np.concatenate([y_s, y_squad])
-        w = np.concatenate([np.full(len(y_s), args.seed_weight), np.ones(len(y_squad))])
-        return LogisticRegression(C=1.0, max_iter=2000).fit(x, y, sample_weight=w)
-
-    report: dict[str, object] = {"features": ["dense_top", "sentence_semantic", "passage_coverage",
-                                              "sentence_coverage", "unknown_terms", "type_missing",
-                                              "numbers_missing", "unknown_names"]}
-    report["current answer.py on seed"] = rates(current_decision(x_seed), y_seed)
-    report["current answer.py on squad"] = rates(current_decision(x_squad), y_squad)
-    for threshold in (0.2, 0.3, 0.4, 0.5):
-        cv_found = np.zeros(len(y_seed), dtype=bool)
-        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_seed, y_seed):
-            model = fit(x_seed[train], y_seed[train])
-            cv_found[test] = model.predict_proba(x_seed[test][:, FITTED])[:, 1] >= threshold
-        report[f"seed 5-fold CV, threshold {threshold}"] = rates(cv_found & not_vetoed(x_seed), y_seed)
-    model = fit(x_seed, y_seed)
-    report["coefficients"] = [round(float(c), 3) for c in model.coef_[0]]
-    report["intercept"] = round(float(model.intercept_[0]), 3)
-    found = (model.predict_proba(x_squad[:, FITTED])[:, 1] >= args.threshold) & not_vetoed(x_squad)
-    report[f"fitted model on squad, threshold {args.threshold}"] = rates(found, y_squad)
+    report: dict[str, object] = {"rows": {"seed": len(seed.answerable), "dev": len(dev.answerable),
+                                          "squad": len(squad_set.answerable), "dev unread": int((~dev.read).sum())}}
+    # cross-validated on the seed and the collection (each fold's models fitted without it)
+    for name, rows in (("seed", seed), ("dev", dev)):
+        found = np.zeros(len(rows.answerable), dtype=bool)
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(rows.x, rows.answerable):
+            part = Rows(rows.x[train], rows.answerable[train], rows.read[train], rows.sets[train])
+            others = [(r, args.weight) for r in (seed, dev) if r is not rows] + [(squad_set, 1.0), (part, args.weight)]
+            models = {True: fit(others, True), False: fit([(part, args.weight)] + ([(dev, args.weight)] if rows is seed
+                                                                                     else []), False)}
+            test_rows = Rows(rows.x[test], rows.answerable[test], rows.read[test], rows.sets[test])
+            found[test] = decide(models, test_rows)
+        report[f"{name}, 5-fold cross-validated"] = rates(found, rows.answerable)
+        for group in sorted(set(rows.sets)):
+            mask = rows.sets == group
+            report[f"{name} {group}, cross-validated"] = rates(found[mask], rows.answerable[mask])
+    models = {True: fit([(seed, args.weight), (dev, args.weight), (squad_set, 1.0)], True),
+              False: fit([(dev, args.weight)], False)}
+    report["squad, final models (in-sample)"] = rates(decide(models, squad_set), squad_set.answerable)
+    report["current decision.py on dev"] = rates(np.asarray([decision.is_answered(_evidence(x, r)) for x, r in
+                                                             zip(dev.x, dev.read)]), dev.answerable)
+    for read, name in ((True, "READ"), (False, "UNREAD")):
+        report[f"{name}_MODEL"] = {"coefficients": [round(float(c), 3) for c in models[read].coef_[0]],
+                                   "intercept": round(float(models[read].intercept_[0]), 3)}
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _evidence(x: np.ndarray, read: bool) -> decision.Evidence:
+    fitted = [float(v) for v in x[FITTED]]
+    return decision.Evidence(*fitted[:8], key_missing=fitted[8], names_missing=fitted[9], kind_missing=fitted[10],
+                             person_missing=float(x[PERSON]), topic_unknown=float(x[TOPIC]), read=bool(read))
 
 
 if __name__ == "__main__":

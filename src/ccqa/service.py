@@ -15,12 +15,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.config import MODEL_NAME, Settings
-from ccqa.data import Answer, Document
+from ccqa.data import Answer, Document, Hit
 from ccqa.embed import Encoder, serving_encoder
 from ccqa.embed.model import verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
@@ -31,6 +32,15 @@ from ccqa.search.retrieve import Query, check_k, check_mode, search
 
 log = logging.getLogger(__name__)
 ANSWER_POOL = 10  # passages the answer is chosen from; the first k of them are shown
+
+@dataclass(frozen=True)
+class Retrieved:
+    """A question as searched, and what was found for it."""
+
+    query: Query
+    carried: list[str]
+    hits: list[Hit]
+
 
 class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
@@ -81,15 +91,23 @@ class QA:
         cached = self._cache_get(key)
         if cached is not None:
             return cached
+        found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
+        answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
+                             carried=found.carried)
+        self._cache_put(key, answer)
+        return answer
+
+    def retrieve(self, question: str, resolved: str, *, k: int, mode: str = "hybrid",
+                 index: Index | None = None) -> Retrieved:
+        """The question as searched (its vector, its terms and those carried to the other
+        language) and the hits: what ``ask`` answers from, and what the calibration reads."""
+        index = index or self._index
         vector = self.encoder.encode([resolved])[0]
         own = terms(resolved)
         lang = detect_language(question)
         carried = index.carry(own, "en" if lang == "zh" else "zh")
         query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
-        hits = search(index, query, k=max(k, ANSWER_POOL), mode=mode)
-        answer = answer_from(question, resolved, vector, hits, index, mode, shown=k, carried=carried)
-        self._cache_put(key, answer)
-        return answer
+        return Retrieved(query, carried, search(index, query, k=k, mode=mode))
 
     def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
         if self.settings.cache_size <= 0:

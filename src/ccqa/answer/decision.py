@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ccqa.answer.question import Question
@@ -18,6 +19,7 @@ from ccqa.data import Document, Hit
 from ccqa.ingest.context import passage_search_text, sentence_contexts
 from ccqa.lang import detect_language, language
 from ccqa.lang.terms import term_set, terms
+from ccqa.search.retrieve import EMBEDDED_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,17 @@ class Evidence:
     type_missing: float  # 1: the question asks for a number/date/name the sentence lacks
     numbers_missing: float  # 1: a number or year of the question is absent from the passage
     unknown_names: float  # 1: the question names something the collection never uses
+    key_missing: float = 0.0  # 1: the question's rarest word (one the collection uses) is not in the passage
+    names_missing: float = 0.0  # 1: a name the question gives (and the collection uses) is not in the passage
+    kind_missing: float = 0.0  # 1: the question asks for a kind of value (money, a distance ...) the sentence lacks
     person_missing: float = 0.0  # 1: "who is the <role> ...?" but the sentence names nobody (a veto, not fitted)
     topic_unknown: float = 0.0  # 1: a short question (<= 2 terms) with a term no document uses (a veto)
+    read: bool = True  # question and passage in the language the embedding model reads (its cosines count)
 
     def vector(self) -> list[float]:
         return [self.dense_top, self.sentence_semantic, self.passage_coverage, self.sentence_coverage,
-                self.unknown_terms, self.type_missing, self.numbers_missing, self.unknown_names]
+                self.unknown_terms, self.type_missing, self.numbers_missing, self.unknown_names,
+                self.key_missing, self.names_missing, self.kind_missing]
 
 
 _NUMBER_TOKEN = re.compile(r"\d[\d,.]*\d|\d")
@@ -49,11 +56,24 @@ def unknown_names(question: str, df: DocumentFrequency) -> float:
     names = [t for word in language(detect_language(question)).names(question) for t in terms(word)]
     return 1.0 if any(df(t) == 0 for t in names) else 0.0
 
-# Fitted by bench/calibrate.py (logistic regression over Evidence.vector(), seed questions weighted
-# 4x beside SQuAD); the threshold keeps false "not found" near 5% (bench/README.md has the figures).
-DECISION_COEFFICIENTS = (3.836, 6.276, 2.791, 2.143, 0.999, -1.381, -0.696, -1.28)
-DECISION_INTERCEPT = -7.488
-DECISION_THRESHOLD = 0.3
+@dataclass(frozen=True)
+class DecisionModel:
+    """A logistic regression over ``Evidence.vector()`` and the probability it must reach."""
+
+    coefficients: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+
+# Fitted by bench/calibrate.py (bench/README.md "The no-answer decision" has the data and figures).
+# READ: an English question over English text, where the model's cosines mean something;
+# UNREAD: a Chinese question or passage, decided on terms alone (the cosine columns are 0).
+READ_MODEL = DecisionModel((3.891, 6.038, 2.356, 1.904, 0.634, -1.399, -0.178, -1.373, -0.222, -0.845, -1.888), -6.644, 0.3)
+UNREAD_MODEL = DecisionModel((0.0, 0.0, 1.944, 1.341, -1.011, -1.665, -2.69, -0.032, 0.539, 0.046, 0.026), -0.323, 0.3)
+
+
+def model_for(evidence: Evidence) -> DecisionModel:
+    return READ_MODEL if evidence.read else UNREAD_MODEL
 
 
 def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, documents: Mapping[str, Document],
@@ -68,23 +88,46 @@ def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, 
     numbers = set(_NUMBER_TOKEN.findall(question.asked))
     asked_terms = terms(question.asked)
     rules = question.rules
+    passage_terms = term_set(passage_search_text(document, hit.passage) + " " + context)
     return Evidence(
         dense_top=max(h.dense_score for h in hits),
         sentence_semantic=candidate.semantic,
-        passage_coverage=coverage(resolved_terms, term_set(passage_search_text(document, hit.passage)), df, n),
+        passage_coverage=coverage(resolved_terms, passage_terms, df, n),
         sentence_coverage=coverage(resolved_terms, term_set(sentence), df, n),
         unknown_terms=unknown_share(resolved_terms, df, n),
         type_missing=1.0 if question.answer_type is not None and not candidate.typed else 0.0,
         numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(context + " " + hit.passage.text)) else 0.0,
         unknown_names=unknown_names(question.asked, df),
+        key_missing=_key_missing(question.terms_for(hit.passage.lang), passage_terms, df),
+        names_missing=_names_missing(question, hit.passage.lang, passage_terms, df),
+        kind_missing=1.0 if question.answer_kind is not None and not candidate.typed else 0.0,
         person_missing=1.0 if rules.asks_for_person(question.asked) and not candidate.typed else 0.0,
         topic_unknown=1.0 if len(set(asked_terms)) <= 2 and any(df(t) == 0 for t in asked_terms) else 0.0,
+        read=question.lang == EMBEDDED_LANGUAGE and hit.passage.lang == EMBEDDED_LANGUAGE,
     )
+
+
+def _key_missing(question_terms: Sequence[str], passage_terms: AbstractSet[str], df: DocumentFrequency) -> float:
+    """1.0 when the question's rarest word that the collection uses (not a figure) is missing:
+    "How many laptops did Chongqing make in 2023?" answered by a sentence about vehicles."""
+    known = [t for t in question_terms if not t.replace(".", "").isdigit() and df(t) > 0]
+    if not known:
+        return 0.0
+    return 0.0 if min(known, key=df) in passage_terms else 1.0
+
+
+def _names_missing(question: Question, lang: str, passage_terms: AbstractSet[str], df: DocumentFrequency) -> float:
+    """1.0 when a name the question gives, one the collection uses, is not in the passage."""
+    named = {t for word in question.rules.names(question.asked) for t in terms(word) if df(t) > 0}
+    if lang != question.lang:  # a name carried to the other language is looked for there
+        named = {t for t in named if t.isascii()} & set(question.terms_for(lang))
+    return 1.0 if named - passage_terms else 0.0
 
 
 def confidence(evidence: Evidence) -> float:
     """Probability-like score that the corpus answers the question."""
-    z = DECISION_INTERCEPT + sum(c * x for c, x in zip(DECISION_COEFFICIENTS, evidence.vector()))
+    model = model_for(evidence)
+    z = model.intercept + sum(c * x for c, x in zip(model.coefficients, evidence.vector()))
     return 1 / (1 + math.exp(-z))
 
 
@@ -93,4 +136,4 @@ def is_answered(evidence: Evidence) -> bool:
     "who is the mayor of X?" answered by a sentence that names no one, and not a short question
     whose topic ("population of Chengdu") no document uses."""
     vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5
-    return confidence(evidence) >= DECISION_THRESHOLD and not vetoed
+    return confidence(evidence) >= model_for(evidence).threshold and not vetoed

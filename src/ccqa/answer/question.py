@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ccqa.answer.years import years_in
 from ccqa.lang import Language, detect_language, language
-from ccqa.lang.terms import terms
+from ccqa.lang.terms import terms, words
 
 _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how|when|where|who|whose|tell me)\b"
                       r"(?:\s+(?:is|was|are|were|did|does|do|has|have|had|many|much|long|big|large|far|fast|"
@@ -33,6 +33,7 @@ class Question:
     years: tuple[str, ...]
     terms: tuple[str, ...]
     carried: tuple[str, ...] = ()  # its terms in the other language (English <-> Chinese)
+    asked_words: frozenset[str] = frozenset()  # its words as written, lower-cased (a value it says is no answer)
 
     @property
     def rules(self) -> Language:
@@ -60,10 +61,13 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
         resolved=resolved,
         lang=lang,
         answer_type=rules.expected_type(asked) or rules.expected_type(resolved),
-        answer_kind=rules.expected_kind(asked) or rules.expected_kind(resolved),
+        # a follow-up's own words say what it asks ("and how many tunnels?"); only one that says
+        # nothing ("and in 2022?") asks what the turn before asked
+        answer_kind=rules.expected_kind(asked) if rules.expected_type(asked) else rules.expected_kind(resolved),
         years=tuple(sorted(years)),
         terms=tuple(terms(asked) or terms(resolved)),
         carried=tuple(carried),
+        asked_words=frozenset(w.lower() for w in words(asked + " " + resolved)),
     )
 
 

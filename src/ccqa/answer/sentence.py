@@ -52,12 +52,26 @@ def idf(df: int, n: int) -> float:
 
 def coverage(question_terms: Sequence[str], text_terms: AbstractSet[str], df: DocumentFrequency, n: int) -> float:
     """IDF-weighted share of the question's terms that occur in the text (1.0: all of them)."""
-    unique = list(dict.fromkeys(question_terms))
-    if not unique:
-        return 0.0
-    weights = [idf(df(t), n) for t in unique]
-    present = sum(w for t, w in zip(unique, weights) if t in text_terms)
-    return present / sum(weights)
+    return TermWeights.of(question_terms, df, n).share_in(text_terms)
+
+
+@dataclass(frozen=True)
+class TermWeights:
+    """A question's distinct terms and their IDF weights, computed once for all the sentences."""
+
+    weights: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, question_terms: Sequence[str], df: DocumentFrequency, n: int) -> TermWeights:
+        weights = {t: idf(df(t), n) for t in dict.fromkeys(question_terms)}
+        return cls(weights, sum(weights.values()))
+
+    def share_in(self, text_terms: AbstractSet[str]) -> float:
+        """IDF-weighted share of the terms that occur in the text (1.0: all of them)."""
+        if not self.total:
+            return 0.0
+        return sum(w for t, w in self.weights.items() if t in text_terms) / self.total
 
 
 def unknown_share(question_terms: Sequence[str], df: DocumentFrequency, n: int) -> float:
@@ -116,6 +130,7 @@ def candidates_for(
 ) -> list[Candidate]:
     """Every sentence of every hit, and every continuing pair, scored as an answer."""
     out: list[Candidate] = []
+    weights_by_lang: dict[str, TermWeights] = {}
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
         document = documents[hit.passage.doc_id]
         published = document.stated_date or ""
@@ -124,7 +139,9 @@ def candidates_for(
         semantic = vectors @ question_vector if len(vectors) else np.zeros(len(texts))
         passage_rules = language(hit.passage.lang)
         row = table_view(document, hit.passage.unit)
-        question_terms = list(question.terms_for(hit.passage.lang))
+        weighed = weights_by_lang.get(hit.passage.lang)
+        if weighed is None:
+            weighed = weights_by_lang[hit.passage.lang] = TermWeights.of(question.terms_for(hit.passage.lang), df, n)
         # the model's cosines mean something only between English texts; elsewhere terms decide
         read = question.lang == EMBEDDED_LANGUAGE and hit.passage.lang == EMBEDDED_LANGUAGE
         semantic_weight, lexical_weight = (weights.semantic, weights.lexical) if read else \
@@ -132,9 +149,9 @@ def candidates_for(
         singles: list[Candidate] = []
         for s, text in enumerate(texts):
             read_with = f"{contexts[s]} {text}" if contexts[s] else text
-            lexical = coverage(question_terms, term_set(read_with), df, n)
+            lexical = weighed.share_in(term_set(read_with))
             if s and passage_rules.points_back(text):
-                borrowed = coverage(question_terms, term_set(texts[s - 1] + " " + read_with), df, n)
+                borrowed = weighed.share_in(term_set(texts[s - 1] + " " + read_with))
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
             has_type = typed(text, question, row)
             years = frozenset(sentence_years(document, hit.passage, s))
@@ -147,7 +164,7 @@ def candidates_for(
             if not _CONTINUES.search(texts[s]):
                 continue
             both = f"{texts[s - 1]} {texts[s]}"
-            lexical = coverage(question_terms, term_set(both), df, n)
+            lexical = weighed.share_in(term_set(both))
             pair_typed = max(singles[s].typed, singles[s - 1].typed)
             years = singles[s].years if years_in(texts[s]) else singles[s - 1].years
             sem = max(singles[s].semantic, singles[s - 1].semantic)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ccqa.answer.question import Question
 from ccqa.ingest.context import TableView, is_empty_cell
@@ -45,19 +46,25 @@ def answer_values(text: str, question: Question, answer_type: str | None = None)
     answer_type = answer_type or question.answer_type
     if answer_type is None:
         return []
-    rules = language(detect_language(text))  # a Chinese passage's values for an English question too
-    asked = {w.lower() for w in words(question.asked + " " + question.resolved)}
-    found = [s for s in rules.value_spans(text, answer_type) if not _inside_question(text[s[0]:s[1]], asked, question)]
+    found = [(s, k) for s, k in _values_of(text, answer_type)
+             if not _inside_question(text[s[0]:s[1]], question.asked_words, question)]
     if question.answer_kind is None:
-        return found
-    kinds = [rules.value_kind(text[a:b]) for a, b in found]
-    exact = [s for s, k in zip(found, kinds) if k == question.answer_kind]
+        return [s for s, _ in found]
+    exact = [s for s, k in found if k == question.answer_kind]
     if exact:
         return exact
-    return [s for s, k in zip(found, kinds) if k is None and question.answer_kind != "person"]
+    return [s for s, k in found if k is None and question.answer_kind != "person"]
 
 
-def _inside_question(value: str, asked: set[str], question: Question) -> bool:
+@lru_cache(maxsize=32768)
+def _values_of(text: str, answer_type: str) -> tuple[tuple[Offsets, str | None], ...]:
+    """Where the values of a type stand in ``text`` and their kinds, by the text's own language
+    (a Chinese passage's values for an English question too); remembered per text."""
+    rules = language(detect_language(text))
+    return tuple((s, rules.value_kind(text[s[0]:s[1]])) for s in rules.value_spans(text, answer_type))
+
+
+def _inside_question(value: str, asked: frozenset[str], question: Question) -> bool:
     """A value the question already says ("in 2021", "Duisburg?") is not its answer."""
     value_words = {w.lower() for w in words(value)}
     if not value_words:

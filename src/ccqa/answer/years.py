@@ -11,6 +11,7 @@ Pure functions of text and structure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ccqa.data import Document, Passage
 from ccqa.ingest.context import table_view
@@ -21,11 +22,17 @@ _RANGE = re.compile(r"(?<![\d,.])((?:19|20)\d\d)\s*[-–—~至到]\s*((?:19|20)
 
 def years_in(text: str) -> set[str]:
     """The years ``text`` names (a range "2019-2022" names every year in it)."""
+    return set(_years_in(text))
+
+
+@lru_cache(maxsize=32768)
+def _years_in(text: str) -> frozenset[str]:
+    """(Remembered: answering reads the same passages' sentences again and again.)"""
     found = set(YEAR.findall(text))
     for first, last in _RANGE.findall(text):
         if 0 < int(last) - int(first) <= 30:
             found |= {str(y) for y in range(int(first), int(last) + 1)}
-    return found
+    return frozenset(found)
 
 
 def sentence_years(document: Document, passage: Passage, index: int) -> set[str]:
@@ -51,17 +58,18 @@ _THIS_YEAR = re.compile(r"\bthis year\b|今年|本年")
 LOOKBACK_UNITS = 2
 
 
-def _relative_years(text: str, dated: str | None) -> set[str]:
+@lru_cache(maxsize=32768)
+def _relative_years(text: str, dated: str | None) -> frozenset[str]:
     """"last year" and "this year", counted from the document's date."""
     if not dated or not dated[:4].isdigit():
-        return set()
+        return frozenset()
     year = int(dated[:4])
     found = set()
     if _LAST_YEAR.search(text):
         found.add(str(year - 1))
     if _THIS_YEAR.search(text):
         found.add(str(year))
-    return found
+    return frozenset(found)
 
 
 def _units_before(document: Document, passage: Passage) -> list[str]:

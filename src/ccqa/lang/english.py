@@ -81,15 +81,20 @@ def expected_type(question: str) -> str | None:
 
 _KINDS_ASKED = (
     ("percent", (r"\bwhat (share|percentage|proportion|percent)\b|\bwhat (is|was) the (share|rate|ratio|proportion)\b|"
-                r"\bby how much\b|\bhow (fast|much) did .* (grow|rise|increase|fall|drop|decline)\b|\bgrowth( rate)?\b|"
-                r"\bhow much (higher|lower|faster)\b|\bwhat share\b")),
-    ("money", (r"\bhow much (does|did|do|is|was|will) .*\b(cost|price|fare|ticket|spend|invest|worth)\b|"
-              r"\b(price|fare|cost|investment|invested|revenue|income|budget|ticket)\b")),
-    ("speed", r"\bhow fast\b|\b(design |top |maximum )?speed\b"),
-    ("duration", (r"\bhow long (does|did|do|will) .*\b(take|last|run)\b|\bhow long (is|was) the (trip|journey|ride)\b|"
-                 r"\bhow (many|much) (hours|minutes|time)\b")),
-    ("distance", r"\bhow (long|far)\b|\blength\b|\bhow many (kilometres|kilometers|km|miles)\b"),
-    ("area", r"\bhow (big|large)\b|\b(area|size)\b|\bsquare (kilometres|kilometers)\b"),
+                 r"\bby how much\b|\bhow (fast|much) did .* (grow|rise|increase|fall|drop|decline)\b|\bgrowth( rate)?\b|"
+                 r"\bhow much (higher|lower|faster)\b|\bwhat share\b|\b(per ?cent|percentage) of\b")),
+    ("money", (r"\bhow much (money|does|did|do|is|was|will|are|were)\b.*\b(cost|price|fare|ticket|spend|spent|invest|"
+               r"worth|pay|paid)\b|\b(price|fare|cost|total investment|investment|revenue|income|budget|ticket|profit)\b")),
+    ("speed", r"\bhow fast\b(?!.*\b(grow|rise|increase)\b)|\b(design|top|maximum|operating) speed\b"),
+    ("duration", (r"\bhow long (does|did|do|will|would|was it|is it|has it)\b.*\b(take|took|last|run|between|before|"
+                  r"after|wait)\b|\bhow long (is|was) the (trip|journey|ride|flight)\b|\bhow (many|much) (hours|minutes|"
+                  r"days|time)\b")),
+    ("distance", (r"\bhow long is the (railway|line|road|route|bridge|tunnel|river|expressway|highway|section|track)\b|"
+                  r"\bhow far\b|\blength\b|\bhow many (kilometres|kilometers|km|miles)\b|\bhow long\b(?!.*\b(take|took|"
+                  r"last|between|wait|does|did)\b)")),
+    ("area", (r"\bhow (big|large) (is|was|are)\b.*\b(area|zone|city|district|park|site|station|terminal|campus)\b|"
+              r"\b(floor )?area of\b|\bsquare (kilometres|kilometers|metres|meters)\b|\bfloor area\b|\bhow (big|large) "
+              r"(an )?area\b")),
     ("person", r"^\s*who (is|was|are|were) (the|a|an)\b|\bwho (heads|leads|chairs|runs|directs)\b|\bwhose name\b"),
 )
 _VALUE_KINDS = (
