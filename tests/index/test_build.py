@@ -151,7 +151,7 @@ def _rewrite_as_old_format(directory: Path, format_version: int) -> None:
     (directory / "manifest.json").write_text(json.dumps({**manifest, "format_version": format_version, "files": files}))
 
 
-def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_5(tmp_path: Path) -> None:
+def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_format_6(tmp_path: Path) -> None:
     """Upgrading ccqa must not force re-embedding a large corpus: format 1 kept its passages as
     JSON lines and its sentence vectors as float16."""
     settings = _settings(tmp_path)
@@ -178,7 +178,7 @@ def test_an_index_written_in_format_1_still_loads_and_the_next_build_writes_form
     assert report.published and report.sentences_embedded == 0 and report.passages_embedded == len(with_context)
     assert list(new.passages) == built
     manifest = json.loads((versions.current_dir(settings.index_dir) / "manifest.json").read_text())
-    assert manifest["format_version"] == 5 and "passages.jsonl" not in manifest["files"] and "extra" not in manifest
+    assert manifest["format_version"] == 6 and "passages.jsonl" not in manifest["files"] and "extra" not in manifest
     assert {"sentence_vectors.npy", "sentence_scales.npy"} <= set(manifest["files"])
 
 

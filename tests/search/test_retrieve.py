@@ -31,6 +31,9 @@ class FakeIndex:
     def block_of(self, row: int) -> tuple[int, int]:
         return self.blocks[row]
 
+    def group_of(self, row: int) -> int | None:
+        return None
+
     def languages(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(["en"] * len(rows))
 

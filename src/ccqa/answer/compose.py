@@ -48,9 +48,13 @@ class AnswerSource(Protocol):
     @property
     def documents(self) -> Mapping[str, Document]: ...
 
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+
     def __len__(self) -> int: ...
     def sentence_vectors_of(self, row: int) -> np.ndarray: ...
     def document_frequency(self, term: str) -> int: ...
+    def copies_of(self, row: int) -> list[int]: ...
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,9 @@ def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits:
                       lang=read.lang)
     keep = _shown_hits(len(hits), shown, [c for c in (choice.best, *choice.earlier) if c is not None])
     highlights = best_per_hit(candidates, len(hits))
-    passages = tuple(_cited(index.documents[hits[i].passage.doc_id], hits[i], highlights[i]) for i in keep)
+    passages = tuple(_cited(index.documents[hits[i].passage.doc_id], hits[i], highlights[i],
+                            tuple(_citation(index.documents[index.passages[r].doc_id], index.passages[r])
+                                  for r in index.copies_of(hits[i].row))) for i in keep)
     if choice.best is None or evidence is None:
         return Answer(question, resolved, False, _missing_year_message(read, choice.years_given), None, passages,
                       mode, lang=read.lang)
@@ -213,12 +219,21 @@ def _table_row(document: Document, hit: Hit, question: Question | None) -> Table
                     answer_cell(view, question) if question is not None else None)
 
 
-def _cited(document: Document, hit: Hit, highlight: Candidate | None) -> CitedPassage:
+def _cited(document: Document, hit: Hit, highlight: Candidate | None, also_in: tuple[Citation, ...] = ()
+           ) -> CitedPassage:
     """A hit as shown: its quoted text, score, the citation to its place (with its headings),
-    the highlighted sentence, its table row."""
+    the highlighted sentence, its table row, and where else the same text was published."""
     passage = hit.passage
+    span = None
+    if highlight is not None:
+        span = Span(passage.sentences[highlight.first].start, passage.sentences[highlight.last].end)
+    return CitedPassage(passage.text, hit.score, _citation(document, passage), span, _table_row(document, hit, None),
+                        passage.lang, also_in)
+
+
+def _citation(document: Document, passage: Passage) -> Citation:
     path = heading_path(document, passage.unit)
-    citation = Citation(
+    return Citation(
         doc_id=document.doc_id,
         title=document.title,
         source=document.source,
@@ -230,10 +245,6 @@ def _cited(document: Document, hit: Hit, highlight: Candidate | None) -> CitedPa
         section=PATH_SEPARATOR.join(path) if path else None,
         date=document.shown_date,
     )
-    span = None
-    if highlight is not None:
-        span = Span(passage.sentences[highlight.first].start, passage.sentences[highlight.last].end)
-    return CitedPassage(passage.text, hit.score, citation, span, _table_row(document, hit, None), passage.lang)
 
 
 def _found_message(question: Question, sentence: AnswerSentence, document: Document, has_earlier: bool) -> str:

@@ -175,6 +175,8 @@ _BUILD_REPORT = _object({
     "skipped": {"type": "array", "items": _object({"path": STRING, "reason": STRING})},
     **{k: _OFFSET for k in ("documents", "passages", "passages_embedded", "sentences_embedded")},
     "seconds": {"type": "number", "minimum": 0},
+    "duplicates": {"type": "array", "items": _object({"path": STRING, "of": STRING, "passages": _OFFSET}),
+                   "description": "Documents that repeat passages of another (reposts)."},
 })
 
 ADMIN_SCHEMAS: dict[str, Any] = {

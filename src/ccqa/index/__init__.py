@@ -2,7 +2,8 @@
 
     manifest.json          what was built, with what, and the sha256 of every file below (manifest.py)
     documents.jsonl        each Document, text included (citations open the exact text indexed)
-    passages.npy           each passage's document, offsets, block, page, language, structure unit, id
+    passages.npy           each passage's document, offsets, block, page, language, structure unit, id,
+                           and the passage whose text it repeats (duplicates.py)
     sentence_spans.npy     each passage's sentence offsets, grouped by passage
     sentence_vectors.npy   int8 sentence embeddings, rows grouped by passage (sentences.py)
     sentence_scales.npy    float32 scale of each of those rows
@@ -11,7 +12,7 @@
     translations.json      the collection's terms across English and Chinese (lexical.py)
     encoder.onnx           the int8 encoder the version was embedded with and answers with
 
-Formats 1-4 still load (see each part's ``load``); the next build rewrites them as format 5
+Formats 1-5 still load (see each part's ``load``); the next build rewrites them as format 6
 without embedding. The index never embeds: ``Index.build(...)`` takes vectors made elsewhere.
 """
 
@@ -26,6 +27,7 @@ import numpy as np
 from ccqa.data import Document, Passage
 from ccqa.errors import IndexCorrupt
 from ccqa.index.dense import DenseIndex, build_dense, load_dense
+from ccqa.index.duplicates import duplicate_groups
 from ccqa.index.lexical import BM25_DIR, LexicalIndex, LexicalParams
 from ccqa.index.manifest import (
     Manifest,
@@ -85,7 +87,9 @@ class Index:
         manifest = replace(manifest, passage_count=len(passages), sentence_count=sentence_count,
                            dense_index=dense.kind, lexical=LEXICAL)
         by_id = {d.doc_id: d for d in documents}
-        table = PassageTable.from_passages(passages, list(by_id.values()))
+        copy_of = duplicate_groups([terms(p.text) for p in passages],
+                                   [by_id[p.doc_id].stated_date or "" for p in passages])
+        table = PassageTable.from_passages(passages, list(by_id.values()), copy_of)
         lexical = LexicalIndex.build([terms(passage_search_text(by_id[p.doc_id], p)) for p in passages], LEXICAL) \
             if passages else None
         return cls(manifest, table, Int8Rows.encode(sentence_vectors), dense, lexical)
@@ -120,6 +124,10 @@ class Index:
         if self.lexical is None:
             return np.zeros(len(self.passages), dtype=np.float32)
         return self.lexical.scores(query_terms)
+
+    def copies_of(self, row: int) -> list[int]:
+        """The rows of passages elsewhere with the same text (a repost, a quoted release)."""
+        return self.passages.copies_of(row)
 
     def carry(self, question_terms: list[str], target: str) -> list[str]:
         """The terms of ``target``'s language (en, zh) that render ``question_terms`` in this collection."""

@@ -52,6 +52,7 @@ class BuildReport:
     passages_embedded: int = 0
     sentences_embedded: int = 0
     seconds: float = 0.0
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # {"path", "of", "passages"}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,6 +66,7 @@ class BuildReport:
             f"  embedded {self.passages_embedded} passages and {self.sentences_embedded} sentences",
         ]
         lines += [f"  skipped {s['path']}: {s['reason']}" for s in self.skipped]
+        lines += [f"  {d['path']} repeats {d['passages']} passage(s) of {d['of']}" for d in self.duplicates]
         return "\n".join(lines)
 
 
@@ -122,7 +124,8 @@ def build_index(
                 not (report["added"] or report["changed"] or report["removed"]):
             return BuildReport(version=versions.current_version(settings.index_dir), published=False,
                                documents=len(scan.documents), passages=len(previous),
-                               seconds=time.perf_counter() - started, **_report_lists(scan, report))
+                               seconds=time.perf_counter() - started, duplicates=duplicates_report(previous),
+                               **_report_lists(scan, report))
         if not scan.documents:
             raise BuildFailed(f"no readable documents in {settings.corpus_dir}; nothing to index")
         name = versions.new_version_name()
@@ -146,7 +149,8 @@ def build_index(
         return BuildReport(version=name, published=True, documents=len(scan.documents), passages=len(index),
                            passages_embedded=index.manifest.embedded.passages,
                            sentences_embedded=index.manifest.embedded.sentences,
-                           seconds=time.perf_counter() - started, **_report_lists(scan, report))
+                           seconds=time.perf_counter() - started, duplicates=duplicates_report(index),
+                           **_report_lists(scan, report))
 
 
 def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, same_layout: bool,
@@ -189,6 +193,18 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
     )
     return Index.build(documents, passages, passage_vectors, sentence_vectors, manifest,
                        extends=previous if reusable else None)
+
+
+def duplicates_report(index: Index) -> list[dict[str, Any]]:
+    """Which documents repeat passages of which (a repost of a news item, a release quoted in full)."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in range(len(index)):
+        group = index.passages.group_of(row)
+        if group is not None and group != row:
+            pair = (index.passages[row].doc_id, index.passages[group].doc_id)
+            counts[pair] = counts.get(pair, 0) + 1
+    return [{"path": index.documents[copy].path, "of": index.documents[original].path, "passages": n}
+            for (copy, original), n in sorted(counts.items())]
 
 
 def _in_index_order(documents: Sequence[Document], previous: Index | None) -> list[Document]:

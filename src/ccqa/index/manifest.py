@@ -18,8 +18,8 @@ from ccqa.files import file_sha256, write_atomically
 from ccqa.index.lexical import LexicalParams
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 5
-READABLE_FORMATS = (1, 2, 3, 4, 5)
+FORMAT_VERSION = 6
+READABLE_FORMATS = (1, 2, 3, 4, 5, 6)
 
 
 @dataclass(frozen=True)

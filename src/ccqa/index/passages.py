@@ -40,10 +40,11 @@ _NO_UNIT = -1
 
 def _columns(id_bytes: int) -> np.dtype:
     """Format 5's columns. Formats 2 and 3 had no ``lang`` (a passage then has its document's)
-    and formats 2-4 no ``unit`` (the passage then has no structure to be read with)."""
+    and formats 2-4 no ``unit`` (the passage then has no structure to be read with) and no
+    ``copy_of`` (the row of the passage it repeats, -1 for none: duplicates.py)."""
     return np.dtype([("passage_id", f"S{id_bytes}"), ("doc", "<i4"), ("block", "<i4"), ("page", "<i4"),
                      ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i8"), ("lang", f"S{_LANG_BYTES}"),
-                     ("unit", "<i4")])
+                     ("unit", "<i4"), ("copy_of", "<i4")])
 
 
 class PassageTable(Sequence[Passage]):
@@ -63,10 +64,17 @@ class PassageTable(Sequence[Passage]):
         self._row_of: dict[str, int] | None = None
         self._has_lang = "lang" in (rows.dtype.names or ())
         self._has_unit = "unit" in (rows.dtype.names or ())
+        copies = np.asarray(rows["copy_of"]) if "copy_of" in (rows.dtype.names or ()) else np.zeros(0, dtype=np.int32)
+        self._copy_of = copies
+        self._originals: dict[int, list[int]] = {}
+        for row in np.flatnonzero(copies >= 0):
+            self._originals.setdefault(int(copies[row]), []).append(int(row))
 
     @classmethod
-    def from_passages(cls, passages: Sequence[Passage], documents: Sequence[Document]) -> PassageTable:
-        """Columns for ``passages``; every passage must belong to one of ``documents``."""
+    def from_passages(cls, passages: Sequence[Passage], documents: Sequence[Document],
+                      copy_of: Sequence[int] | np.ndarray | None = None) -> PassageTable:
+        """Columns for ``passages``; every passage must belong to one of ``documents``;
+        ``copy_of``: for each, the row of the passage whose text it repeats (-1: none)."""
         doc_row = {d.doc_id: i for i, d in enumerate(documents)}
         id_bytes = max([_ID_BYTES, *(len(p.passage_id.encode("ascii")) for p in passages)])
         rows = np.zeros(len(passages), dtype=_columns(id_bytes))
@@ -74,7 +82,7 @@ class PassageTable(Sequence[Passage]):
         for i, p in enumerate(passages):
             rows[i] = (p.passage_id.encode("ascii"), doc_row[p.doc_id], p.block,
                        _NO_PAGE if p.page is None else p.page, p.start, p.end, len(spans), p.lang.encode("ascii"),
-                       _NO_UNIT if p.unit is None else p.unit)
+                       _NO_UNIT if p.unit is None else p.unit, -1 if copy_of is None else int(copy_of[i]))
             spans += [(s.start, s.end) for s in p.sentences]
         return cls(rows, np.asarray(spans, dtype=np.int64).reshape(-1, 2), documents)
 
@@ -116,6 +124,19 @@ class PassageTable(Sequence[Passage]):
         if self._has_lang:
             return np.char.decode(self.rows["lang"][rows], "ascii")
         return np.asarray([self.documents[int(d)].lang for d in self.rows["doc"][rows]])
+
+    def group_of(self, row: int) -> int | None:
+        """The group of passages that share this one's text (the original's row), or None."""
+        if len(self._copy_of) and self._copy_of[row] >= 0:
+            return int(self._copy_of[row])
+        return row if row in self._originals else None
+
+    def copies_of(self, row: int) -> list[int]:
+        """The other rows with the same text as ``row`` (its original first, then the copies)."""
+        group = self.group_of(row)
+        if group is None:
+            return []
+        return [r for r in [group, *self._originals.get(group, [])] if r != row]
 
     def block_of(self, row: int) -> tuple[int, int]:
         """(document row, block): what de-duplicates overlapping windows, without a Passage."""

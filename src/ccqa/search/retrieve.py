@@ -23,6 +23,7 @@ class PassageRows(Protocol):
     def __len__(self) -> int: ...
     def __getitem__(self, row: int) -> Passage: ...
     def block_of(self, row: int) -> tuple[int, int]: ...
+    def group_of(self, row: int) -> int | None: ...
     def languages(self, rows: np.ndarray) -> np.ndarray: ...
 
 
@@ -75,7 +76,8 @@ def check_k(k: object, max_k: int) -> int:
 
 def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
            fusion: FusionParams = FusionParams()) -> list[Hit]:
-    """The ``k`` best passages, at most one per block (overlapping windows never repeat)."""
+    """The ``k`` best passages, at most one per block (overlapping windows never repeat) and one
+    per text published twice (a repost shows once)."""
     check_mode(mode)
     if len(index.passages) == 0 or k <= 0:
         return []
@@ -113,12 +115,17 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
     order = np.argsort(-fused, kind="stable")
     hits: list[Hit] = []
     seen_blocks: set[tuple[int, int]] = set()
+    seen_groups: set[int] = set()
     for i in order:
         row = int(rows[i])
-        block = index.passages.block_of(row)
-        if block in seen_blocks:
+        block, group = index.passages.block_of(row), index.passages.group_of(row)
+        if block in seen_blocks or group in seen_groups:  # a window of a block shown, or its text elsewhere
             continue
         seen_blocks.add(block)
+        if group is not None:  # the text shows as its original, the earliest published
+            seen_groups.add(group)
+            seen_blocks.add(index.passages.block_of(group))
+            row = group
         hits.append(Hit(index.passages[row], float(fused[i]), float(dense[i]), float(lexical[i]), row))
         if len(hits) == k:
             break
