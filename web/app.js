@@ -25,6 +25,7 @@
     panelMeta: $("doc-panel-meta"),
     panelBody: $("doc-panel-body"),
     panelClose: $("doc-panel-close"),
+    langSwitch: $("lang-switch"),
   };
 
   const state = {
@@ -94,12 +95,52 @@
 
   /* ---- rendering a reply ---------------------------------------------------------------- */
 
+  const i18n = window.ccqaI18n;
+  const t = i18n.t;
+
   function sourceLine(citation) {
     const parts = [];
     if (citation.publisher) parts.push(citation.publisher);
     if (citation.source && citation.source !== citation.publisher) parts.push(citation.source);
-    if (citation.page !== null && citation.page !== undefined) parts.push("page " + citation.page);
+    if (citation.date) parts.push(citation.date);
+    if (citation.page !== null && citation.page !== undefined) parts.push(t("page", { n: citation.page }));
     return parts.join(" · ");
+  }
+
+  /* A table row as a small table: caption and unit, the header, the row (one cell marked). */
+  function renderTable(row, markCell) {
+    const figure = el("figure", "row-table");
+    if (row.caption || row.unit) {
+      const caption = el("figcaption", "row-table-caption", row.caption || "");
+      if (row.unit) caption.appendChild(el("span", "row-table-unit", row.unit));
+      figure.appendChild(caption);
+    }
+    const scroller = el("div", "row-table-scroll");
+    const table = el("table");
+    if (row.header && row.header.length) {
+      const head = el("thead");
+      const tr = el("tr");
+      row.header.forEach((cell) => {
+        const th = el("th", null, cell);
+        th.scope = "col";
+        tr.appendChild(th);
+      });
+      head.appendChild(tr);
+      table.appendChild(head);
+    }
+    const body = el("tbody");
+    const tr = el("tr");
+    row.cells.forEach((cell, i) => {
+      const td = el("td", markCell && i === row.answer_cell ? "answer-cell" : null);
+      if (markCell && i === row.answer_cell) td.appendChild(el("mark", "answer-span", cell));
+      else td.textContent = cell;
+      tr.appendChild(td);
+    });
+    body.appendChild(tr);
+    table.appendChild(body);
+    scroller.appendChild(table);
+    figure.appendChild(scroller);
+    return figure;
   }
 
   function renderPassage(passage, number, turnId) {
@@ -111,24 +152,32 @@
     head.appendChild(el("span", "passage-number", number));
     const label = el("div", "passage-label");
     label.appendChild(el("p", "passage-title", citation.title));
+    if (citation.section) label.appendChild(el("p", "passage-section", citation.section));
     const source = sourceLine(citation);
     if (source) label.appendChild(el("p", "passage-source", source));
     head.appendChild(label);
     item.appendChild(head);
 
-    const quote = el("blockquote", "passage-text");
-    const hl = passage.highlight;
-    if (hl) {
-      appendMarked(quote, passage.text, hl.start - citation.start, hl.end - citation.start,
-        "highlight");
+    if (passage.table) {
+      item.appendChild(renderTable(passage.table, false));
     } else {
-      quote.appendChild(document.createTextNode(passage.text));
+      const quote = el("blockquote", "passage-text");
+      quote.lang = i18n.htmlLang(passage.lang || "en");
+      const hl = passage.highlight;
+      if (hl) {
+        appendMarked(quote, passage.text, hl.start - citation.start, hl.end - citation.start, "highlight");
+      } else {
+        quote.appendChild(document.createTextNode(passage.text));
+      }
+      item.appendChild(quote);
     }
-    item.appendChild(quote);
+    if (passage.also_in && passage.also_in.length) {
+      item.appendChild(el("p", "also-in", t("also.in", { titles: passage.also_in.map((c) => c.title).join("; ") })));
+    }
 
-    const open = el("button", "link-button open-doc", "Open in document");
+    const open = el("button", "link-button open-doc", t("open.doc"));
     open.type = "button";
-    open.setAttribute("aria-label", "Open passage " + number + " in " + citation.title);
+    open.setAttribute("aria-label", t("open.passage", { n: number, title: citation.title }));
     open.addEventListener("click", () => openDocument(passage, open));
     item.appendChild(open);
     return item;
@@ -146,44 +195,98 @@
     reply.appendChild(list);
   }
 
+  function citeButton(data, index) {
+    const cited = data.passages[index];
+    const number = index + 1;
+    const marker = el("button", "cite", "[" + number + "]");
+    marker.type = "button";
+    marker.setAttribute("aria-label", t("source.button", { n: number,
+      title: cited ? cited.citation.title : t("the.document") }));
+    if (cited) marker.addEventListener("click", () => openDocument(cited, marker));
+    return marker;
+  }
+
+  /* The quoted sentence, its exact answer marked (offsets are the document's). */
+  function sentenceWithSpan(answer) {
+    const text = el("span", "answer-text");
+    text.lang = i18n.htmlLang(answer.lang || "en");
+    const span = answer.span;
+    if (span) appendMarked(text, answer.text, span.start - answer.start, span.end - answer.start, "answer-span");
+    else text.textContent = answer.text;
+    return text;
+  }
+
   function renderFound(reply, data, turnId) {
     const answer = data.answer;
     const cited = data.passages[answer.citation];
-    const number = answer.citation + 1;
-    reply.appendChild(el("p", "reply-label", "Answer"));
-    const line = el("p", "answer");
-    line.appendChild(el("span", "answer-text", answer.text));
-    line.appendChild(document.createTextNode(" "));
-    const marker = el("button", "cite", "[" + number + "]");
-    marker.type = "button";
-    marker.setAttribute("aria-label", "Source " + number + ": open " +
-      (cited ? cited.citation.title : "the document") + " at the quoted passage");
-    if (cited) marker.addEventListener("click", () => openDocument(cited, marker));
-    line.appendChild(marker);
-    reply.appendChild(line);
+    reply.appendChild(el("p", "reply-label", t("answer")));
+    if (answer.span) {
+      const short = el("p", "answer-short");
+      const value = el("span", "answer-value", answer.span.text);
+      value.lang = i18n.htmlLang(answer.lang || "en");
+      short.appendChild(value);
+      if (answer.year) short.appendChild(el("span", "answer-year", t("year", { year: answer.year })));
+      reply.appendChild(short);
+    }
+    if (answer.table) {
+      const tableLine = el("div", "answer answer-row");
+      tableLine.appendChild(renderTable(answer.table, true));
+      tableLine.appendChild(citeButton(data, answer.citation));
+      reply.appendChild(tableLine);
+    } else {
+      const line = el("p", "answer");
+      line.appendChild(sentenceWithSpan(answer));
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(citeButton(data, answer.citation));
+      reply.appendChild(line);
+    }
     if (cited) {
-      reply.appendChild(el("p", "answer-source", "Quoted from " + cited.citation.title +
+      reply.appendChild(el("p", "answer-source", t("quoted.from", { title: cited.citation.title }) +
         (sourceLine(cited.citation) ? " — " + sourceLine(cited.citation) : "")));
     }
-    if (data.resolved_question && data.resolved_question !== data.question) {
-      reply.appendChild(el("p", "resolved", "Read as: " + data.resolved_question));
+    if (answer.lang && data.lang && answer.lang !== data.lang) {
+      reply.appendChild(el("p", "answer-language", t(answer.lang === "zh" ? "quoted.zh" : "quoted.en")));
     }
-    renderPassages(reply, data.passages, "Sources", turnId);
+    if (data.resolved_question && data.resolved_question !== data.question) {
+      reply.appendChild(el("p", "resolved", t("read.as", { question: data.resolved_question })));
+    }
+    renderEarlier(reply, data, turnId);
+    renderPassages(reply, data.passages, t("sources"), turnId);
+  }
+
+  /* Earlier figures: the same figure for other years, most recent first. */
+  function renderEarlier(reply, data, turnId) {
+    const earlier = data.alternatives || [];
+    if (!earlier.length) return;
+    const headingId = turnId + "-earlier";
+    const h = el("h3", "earlier-heading", t("earlier"));
+    h.id = headingId;
+    reply.appendChild(h);
+    const list = el("ul", "earlier");
+    list.setAttribute("aria-labelledby", headingId);
+    earlier.forEach((figure) => {
+      const item = el("li", "earlier-item");
+      item.appendChild(el("span", "earlier-year", figure.year));
+      const value = el("span", "earlier-value", figure.span ? figure.span.text : figure.text);
+      value.lang = i18n.htmlLang(figure.lang || "en");
+      item.appendChild(value);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(citeButton(data, figure.citation));
+      list.appendChild(item);
+    });
+    reply.appendChild(list);
   }
 
   function renderNotFound(reply, data, turnId) {
     reply.classList.add("is-not-found");
-    reply.appendChild(el("p", "not-found", data.message || "Not found in the documents."));
-    if (data.passages.length) {
-      reply.appendChild(el("p", "not-found-hint",
-        "None of the passages answers the question. These came closest."));
-    }
-    renderPassages(reply, data.passages, "Related passages", turnId);
+    reply.appendChild(el("p", "not-found", data.message || t("not.found")));
+    if (data.passages.length) reply.appendChild(el("p", "not-found-hint", t("not.found.hint")));
+    renderPassages(reply, data.passages, t("related"), turnId);
   }
 
   function renderError(reply, message) {
     reply.classList.add("is-error");
-    reply.appendChild(el("p", "reply-label", "Could not answer"));
+    reply.appendChild(el("p", "reply-label", t("could.not.answer")));
     reply.appendChild(el("p", "error-text", message));
   }
 
@@ -194,7 +297,7 @@
       const body = await response.json();
       if (body && body.error && body.error.message) return body.error.message;
     } catch (e) { /* not JSON: fall through */ }
-    return "The server answered with status " + response.status + ". Please try again.";
+    return t("error.status", { status: response.status });
   }
 
   async function postQuestion(question, history) {
@@ -206,13 +309,13 @@
         body: JSON.stringify({ question: question, history: history }),
       });
     } catch (e) {
-      return { error: "Could not reach the server. Check that ccqa is running, then try again." };
+      return { error: t("error.unreachable") };
     }
     if (!response.ok) return { error: await errorMessage(response) };
     try {
       return { data: await response.json() };
     } catch (e) {
-      return { error: "The server sent an answer that could not be read." };
+      return { error: t("error.unreadable") };
     }
   }
 
@@ -232,15 +335,15 @@
 
     const turn = el("article", "turn");
     turn.id = turnId;
-    turn.setAttribute("aria-label", "Question " + state.turns);
+    turn.setAttribute("aria-label", t("you.asked") + " " + state.turns);
     const mine = el("div", "msg msg-user");
-    mine.appendChild(el("p", "reply-label", "You asked"));
+    mine.appendChild(el("p", "reply-label", t("you.asked")));
     mine.appendChild(el("p", "user-text", question));
     turn.appendChild(mine);
     const reply = el("div", "msg msg-reply is-loading");
     const loading = el("p", "loading");
     loading.appendChild(el("span", "spinner"));
-    loading.appendChild(document.createTextNode("Searching the documents…"));
+    loading.appendChild(document.createTextNode(t("searching")));
     reply.appendChild(loading);
     turn.appendChild(reply);
     els.conversation.appendChild(turn);
@@ -248,7 +351,7 @@
 
     els.question.value = "";
     setPending(true);
-    announce("Searching the documents.");
+    announce(t("searching.announce"));
     const history = state.history.slice(-MAX_HISTORY).map((q) => q.slice(0, MAX_HISTORY_CHARS));
     const result = await postQuestion(question, history);
     if (conversationId !== state.conversationId) return;  // the conversation was cleared
@@ -258,17 +361,18 @@
     reply.replaceChildren();
     if (result.error) {
       renderError(reply, result.error);
-      announce("Could not answer: " + result.error);
+      announce(t("error.announce", { message: result.error }));
       if (!els.question.value) els.question.value = question;
     } else if (result.data.found && result.data.answer) {
       state.history.push(question);
       renderFound(reply, result.data, turnId);
-      announce("Answer: " + result.data.answer.text);
+      const answer = result.data.answer;
+      announce(t("answer.announce", { text: answer.span ? answer.span.text + " — " + answer.text : answer.text }));
     } else {
       state.history.push(question);
       renderNotFound(reply, result.data, turnId);
-      announce((result.data.message || "Not found in the documents.") + " " +
-        result.data.passages.length + " related passages.");
+      announce(t("not.found.announce", { message: result.data.message || t("not.found"),
+        n: result.data.passages.length }));
     }
     scrollToTurn(turn);
   }
@@ -286,7 +390,7 @@
     closePanel(false);
     els.question.value = "";
     els.question.focus();
-    announce("New conversation started.");
+    announce(t("new.started"));
   }
 
   /* ---- the document panel --------------------------------------------------------------- */
@@ -330,7 +434,7 @@
     showPanel(trigger);
     els.panelTitle.textContent = citation.title;
     els.panelMeta.textContent = sourceLine(citation);
-    els.panelBody.replaceChildren(el("p", "doc-loading", "Opening the document…"));
+    els.panelBody.replaceChildren(el("p", "doc-loading", t("opening")));
     els.panelTitle.focus();
 
     let doc;
@@ -341,13 +445,14 @@
       return;
     }
     if (state.panelTrigger !== trigger) return;  // another document was opened meanwhile
-    const meta = [doc.publisher, doc.source !== doc.publisher ? doc.source : null, doc.date]
+    const meta = [doc.publisher, doc.source !== doc.publisher ? doc.source : null, doc.date, citation.section]
       .filter(Boolean);
-    if (citation.page !== null && citation.page !== undefined) meta.push("page " + citation.page);
+    if (citation.page !== null && citation.page !== undefined) meta.push(t("page", { n: citation.page }));
     els.panelTitle.textContent = doc.title;
     els.panelMeta.textContent = meta.join(" · ");
 
     const text = el("div", "doc-text");
+    text.lang = i18n.htmlLang(doc.lang || "en");
     const [a, b] = unitOffsets(doc.text, [citation.start, citation.end]);
     text.appendChild(document.createTextNode(doc.text.slice(0, a)));
     const cited = el("mark", "doc-cited");
@@ -361,9 +466,16 @@
     }
     text.appendChild(cited);
     text.appendChild(document.createTextNode(doc.text.slice(b)));
-    els.panelBody.replaceChildren(text);
+    if (passage.table) {
+      const row = el("div", "doc-row");
+      row.appendChild(el("p", "doc-row-label", t("table.row")));
+      row.appendChild(renderTable(passage.table, false));
+      els.panelBody.replaceChildren(row, text);
+    } else {
+      els.panelBody.replaceChildren(text);
+    }
     cited.scrollIntoView({ block: "center", behavior: "auto" });
-    announce("Opened " + doc.title + " at the cited passage.");
+    announce(t("opened", { title: doc.title }));
   }
 
   /* ---- wiring --------------------------------------------------------------------------- */
@@ -388,6 +500,11 @@
   });
 
   els.newConversation.addEventListener("click", newConversation);
+  i18n.apply();
+  els.langSwitch.addEventListener("click", () => {
+    i18n.set(i18n.other());
+    announce(t("title"));
+  });
   els.panelClose.addEventListener("click", () => closePanel(true));
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !els.panel.hidden) {

@@ -51,11 +51,13 @@ def live_server(app: Flask) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
 
 
-def open_page(browser: Browser, base_url: str, width: int, height: int
+def open_page(browser: Browser, base_url: str, width: int, height: int, locale: str = "en-US"
               ) -> tuple[Page, Callable[[], None]]:
-    """A fresh page that refuses any request off ``base_url``; the check reports problems."""
+    """A fresh page that refuses any request off ``base_url``; the check reports problems.
+
+    ``locale`` is the browser's language (what ``navigator.languages`` reports)."""
     context = browser.new_context(viewport={"width": width, "height": height},
-                                  reduced_motion="reduce")
+                                  reduced_motion="reduce", locale=locale)
     page = context.new_page()
     external: list[str] = []
     problems: list[str] = []
@@ -90,13 +92,20 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
 
 
 @pytest.fixture
+def chinese_page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A desktop-sized page in a browser whose language is Chinese (zh-CN)."""
+    yield from _chat_page(browser, live_server, 1280, 900, locale="zh-CN")
+
+
+@pytest.fixture
 def mobile_page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A 375px-wide page on the live server's chat page."""
     yield from _chat_page(browser, live_server, 375, 740)
 
 
-def _chat_page(browser: Browser, base_url: str, width: int, height: int) -> Iterator[Page]:
-    opened, check_and_close = open_page(browser, base_url, width, height)
+def _chat_page(browser: Browser, base_url: str, width: int, height: int,
+               locale: str = "en-US") -> Iterator[Page]:
+    opened, check_and_close = open_page(browser, base_url, width, height, locale)
     opened.goto(base_url)
     yield opened
     check_and_close()

@@ -113,7 +113,7 @@ def test_hostile_document_and_question_render_as_visible_text(
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("img").count() == 0
     assert page.locator("b").count() == 0
-    assert page.locator("script").count() == 1
+    assert page.evaluate("[...document.scripts].map(s => s.getAttribute('src'))") == ["static/i18n.js", "static/app.js"]
 
 
 def test_follow_up_sends_history_and_new_conversation_clears_it(

@@ -70,8 +70,8 @@ def live_markup(page: Page) -> dict[str, object]:
 
 
 def test_javascript_links_and_handlers_in_a_document_stay_text(page: Page) -> None:
-    own = live_markup(page)  # the page's own: its form, its one script, its data: favicon
-    assert own["pwned"] == "undefined" and own["handlers"] == [] and own["scripts"] == 1
+    own = live_markup(page)  # the page's own: its form, its two scripts, its data: favicon
+    assert own["pwned"] == "undefined" and own["handlers"] == [] and own["scripts"] == 2
     box = page.get_by_label("Your question")
     box.fill("What does the hostile document say?")
     box.press("Enter")
