@@ -7,6 +7,7 @@ is a passage from the gold paragraph; "answer@1" is a gold answer text inside th
     .venv/bin/python bench/squad.py                      # hybrid, dense, bm25 side by side
     .venv/bin/python bench/squad.py --sweep              # also try fusion weights
     .venv/bin/python bench/squad.py --encoder torch      # PyTorch fp32 for documents and questions
+    .venv/bin/python bench/squad.py --spans              # also the exact answer: SQuAD EM and F1
 
 By default the index is built as ``ccqa build`` builds it and each question is encoded as
 the server encodes it (the int8 ONNX encoder saved with the index).
@@ -19,18 +20,24 @@ import bisect
 import gzip
 import json
 import re
+import string
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccqa.answer.compose import answer_from, exact_answer, weigh
+from ccqa.answer.question import read_question
 from ccqa.config import MODEL_NAME, Settings
+from ccqa.data import Hit
 from ccqa.embed import serving_encoder
 from ccqa.embed.model import verified_model_path
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import FusionParams, Query, search
+from ccqa.service import ANSWER_POOL
 
 SQUAD = Path(__file__).resolve().parent / "data" / "squad-dev" / "squad-dev-v1.1-reconstructed.json.gz"
 WORK = Path(__file__).resolve().parent / "results" / "squad"
@@ -121,12 +128,106 @@ def run_mode(index: Index, queries: list[Query], questions: list[SquadQuestion],
     }
 
 
+# --- the exact answer, scored as SQuAD scores a reader ----------------------------------------
+
+def normalize_answer(text: str) -> str:
+    """SQuAD v1.1's normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def exact_match(prediction: str, golds: tuple[str, ...]) -> float:
+    return float(any(normalize_answer(prediction) == normalize_answer(g) for g in golds))
+
+
+def token_f1(prediction: str, golds: tuple[str, ...]) -> float:
+    """The best bag-of-tokens F1 against any gold answer (SQuAD's F1)."""
+    predicted = normalize_answer(prediction).split()
+    best = 0.0
+    for gold in golds:
+        wanted = normalize_answer(gold).split()
+        common = sum((Counter(predicted) & Counter(wanted)).values())
+        if common:
+            precision, recall = common / len(predicted), common / len(wanted)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+@dataclass
+class SpanScores:
+    """EM and F1 summed over questions, over those given a span, and the sentences holding the answer."""
+
+    n: int = 0
+    em: float = 0.0
+    f1: float = 0.0
+    spans: int = 0
+    span_em: float = 0.0
+    span_f1: float = 0.0
+    sentence_has_answer: int = 0
+
+    def add(self, prediction: str, has_span: bool, sentence: str, golds: tuple[str, ...]) -> None:
+        em, f1 = exact_match(prediction, golds), token_f1(prediction, golds)
+        self.n += 1
+        self.em += em
+        self.f1 += f1
+        self.spans += has_span
+        self.span_em += em if has_span else 0.0
+        self.span_f1 += f1 if has_span else 0.0
+        self.sentence_has_answer += any(normalize_answer(g) in normalize_answer(sentence) for g in golds)
+
+    def report(self) -> dict[str, float]:
+        n, spans = max(self.n, 1), max(self.spans, 1)
+        return {"em": self.em / n, "f1": self.f1 / n, "span_rate": self.spans / n,
+                "em_when_span": self.span_em / spans, "f1_when_span": self.span_f1 / spans,
+                "sentence_has_answer": self.sentence_has_answer / n}
+
+
+def paragraph_hits(index: Index, starts: dict[str, list[int]]) -> dict[tuple[str, int], list[Hit]]:
+    """Each paragraph's passages, as a reader given that paragraph reads it."""
+    by_paragraph: dict[tuple[str, int], list[Hit]] = {}
+    for row, passage in enumerate(index.passages):
+        by_paragraph.setdefault(paragraph_of(index, row, starts), []).append(Hit(passage, 0.0, 0.0, 0.0, row))
+    return by_paragraph
+
+
+def run_spans(index: Index, queries: list[Query], questions: list[SquadQuestion],
+              starts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """SQuAD EM/F1 of what ccqa shows, three ways: as served (not found scores 0), the best
+    sentence's answer whatever the no-answer decision, and given the gold paragraph only
+    (a reader's setting). The prediction is the span when one is given, else the sentence."""
+    served, forced, paragraph = SpanScores(), SpanScores(), SpanScores()
+    gold = paragraph_hits(index, starts)
+    for query, question in zip(queries, questions):
+        hits = search(index, query, k=ANSWER_POOL, mode="hybrid")
+        answer = answer_from(question.question, question.question, query.vector, hits, index, "hybrid", shown=5)
+        shown = answer.answer
+        if answer.found and shown is not None:
+            served.add(shown.span.text if shown.span else shown.text, shown.span is not None, shown.text,
+                       question.answers)
+        else:
+            served.add("", False, "", question.answers)
+        read = read_question(question.question)
+        for scores, pool in ((forced, hits), (paragraph, gold.get((question.doc_id, question.paragraph), []))):
+            _, choice, _ = weigh(read, query.vector, pool, index)
+            if choice.best is None:
+                scores.add("", False, "", question.answers)
+                continue
+            hit = pool[choice.best.hit_index]
+            document = index.documents[hit.passage.doc_id]
+            sentence = " ".join(choice.best.texts(hit))
+            span = exact_answer(read, choice.best, hit, document)
+            scores.add(span.text if span else sentence, span is not None, sentence, question.answers)
+    return {"served": served.report(), "best sentence": forced.report(), "gold paragraph": paragraph.report()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions")
     parser.add_argument("--sweep", action="store_true", help="also report other fusion weights")
     parser.add_argument("--full", action="store_true", help="rebuild the index from scratch (times the build)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument("--spans", action="store_true",
+                        help="also score the exact answer with SQuAD's EM and F1 (served, forced, gold paragraph)")
     parser.add_argument("--encoder", choices=("auto", "torch"), default="auto",
                         help="auto: as ccqa builds and serves (int8 ONNX); torch: PyTorch fp32 throughout")
     args = parser.parse_args()
@@ -157,8 +258,15 @@ def main() -> int:
     for mode, r in results.items():
         print(f"| {mode} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['recall@20']:.3f} | "
               f"{r['mrr@10']:.3f} | {r['answer@1']:.3f} | {r['ms_per_question']:.2f} |")
+    spans = run_spans(index, queries, questions, starts) if args.spans else {}
+    if spans:
+        print("\n| exact answer | EM | F1 | span given | EM when span | F1 when span | sentence holds answer |\n"
+              "|---|---|---|---|---|---|---|")
+        for setting, r in spans.items():
+            print(f"| {setting} | {r['em']:.3f} | {r['f1']:.3f} | {r['span_rate']:.3f} | {r['em_when_span']:.3f} | "
+                  f"{r['f1_when_span']:.3f} | {r['sentence_has_answer']:.3f} |")
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+        args.json.write_text(json.dumps({"meta": meta, "results": results, "spans": spans}, indent=2))
     return 0
 
 

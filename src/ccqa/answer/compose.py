@@ -175,14 +175,14 @@ def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], doc
         doc_id=document.doc_id,
         start=first.start,
         end=last.end,
-        span=_span(question, candidate, hit, document),
+        span=exact_answer(question, candidate, hit, document),
         year=max(candidate.years) if candidate.years else None,
         lang=hit.passage.lang,
         table=_table_row(document, hit, question),
     )
 
 
-def _span(question: Question, candidate: Candidate, hit: Hit, document: Document) -> AnswerSpan | None:
+def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: Document) -> AnswerSpan | None:
     """The exact answer: the answering cell of a table row, else the asked value in the
     sentence (the continuing sentence first), else a short list item itself."""
     passage = hit.passage
