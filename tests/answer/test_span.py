@@ -64,3 +64,52 @@ def test_a_short_list_item_is_its_own_answer() -> None:
     item = "- Chongqing–Nantong–Tokyo"
     found = list_item_span(item)
     assert found is not None and item[found[0]:found[1]] == "Chongqing–Nantong–Tokyo"
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # "how many X" counts X, not another thing the sentence counts
+    ("How many ports do the shipping routes cover?",
+     "Beibu Gulf Port has opened 47 shipping routes, which cover 393 ports in 119 countries.", "393 ports"),
+    # "which Xs": the names listed together
+    ("Which expressways were finished in 2021?",
+     "Expressways completed during the year included Nanchong-Tongnan and Luzhou-Yongchuan.",
+     "Nanchong-Tongnan and Luzhou-Yongchuan"),
+    # a name given in quotes
+    ("Under what model will the science city be built?",
+     "The two cities will build a western science city under a model of \"one city, multiple parks\".",
+     "one city, multiple parks"),
+    # "How much value added" asks for money, not the share
+    ("How much value added did the secondary industry produce in 2022?",
+     "Its share rose to 38.5 percent as the secondary industry added 2.989 trillion yuan.", "2.989 trillion yuan"),
+    ("What is the industrialisation rate of the circle?",
+     "Industrial value added of 2.2 trillion yuan made an industrialisation rate of 28.6 percent.", "28.6 percent"),
+])
+def test_what_the_question_asks_about_decides_among_the_values(question: str, sentence: str, expected: str) -> None:
+    assert span_of(question, sentence) == expected
+
+
+def test_a_year_followed_by_words_is_no_figure() -> None:
+    sentence = "They made more than 5,300 trips in 2023, according to the operator."
+    assert span_of("How many trips did they make in 2023?", sentence) == "more than 5,300 trips"
+    assert span_of("How many trips in 2023, according to the operator?", "In 2023, according to it, trains ran.") is None
+
+
+def test_a_header_the_question_names_whole_beats_one_named_in_part() -> None:
+    population = TableView("Table 1. Population and urbanisation rate of Chengdu and Chongqing", "Unit: 10,000 persons",
+                           ("Year", "Chengdu population", "Chongqing population", "Chengdu urbanisation rate",
+                            "Chongqing urbanisation rate"), ("2020", "2,094.70", "3,208.93", "78.77", "69.46"))
+    assert answer_cell(population, read_question("chongqing urbanisation rate 2020")) == 4
+    value_added = TableView("Table 1. Industrial value added of the economic circle by part", None,
+                            ("Year", "Sichuan part", "Chongqing part", "Economic circle"),
+                            ("2020", "11,851.4", "6,783.2", "18,634.6"))
+    question = read_question("industrial value added of the chengdu-chongqing economic circle in 2020")
+    assert answer_cell(value_added, question) == 3
+
+
+def test_a_follow_up_keeps_the_words_of_the_turn_before_but_not_its_year() -> None:
+    first = "What was the passenger throughput of Chongqing Jiangbei airport in 2019?"
+    question = read_question("and in 2021?", f"{first} and in 2021?")
+    assert question.years == ("2021",)
+    assert {"jiangbei", "passeng"} <= set(question.terms) and "2019" not in question.terms
+    airports = TableView(None, None, ("Year", "Chengdu airports", "Chongqing Jiangbei"), ("2021", "40.12", "35.77"))
+    assert answer_cell(airports, question) == 2

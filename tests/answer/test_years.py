@@ -37,3 +37,9 @@ def test_a_table_row_is_about_its_year_cell_or_its_columns_year() -> None:
 
 def test_the_catalog_date_is_the_last_resort() -> None:
     assert years_of("The station has 15 platforms.", catalog_date="2023-09") == [{"2023"}]
+
+
+def test_a_year_the_sentence_compares_with_is_not_its_own() -> None:
+    text = ("Published: 2023-02-01\n\nIndustry grew in 2022. The ratio of the three industries was 8.3 : 38.5 : 53.2, "
+            "with the secondary share 0.3 points higher than in 2021.")
+    assert years_of(text) == [{"2022"}, {"2022"}]

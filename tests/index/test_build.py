@@ -44,6 +44,21 @@ def test_second_build_without_changes_keeps_passage_ids_and_embeds_nothing(tmp_p
     assert [p.passage_id for p in _load(settings).passages] == ids
 
 
+def test_documents_read_differently_by_a_newer_reader_are_rebuilt(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same files, but the structure read from them changed (a release reads titles better):
+    the next build publishes a new version with the new structure."""
+    settings = _settings(tmp_path)
+    _build(settings)
+    before = _load(settings).documents["chengdu-chongqing-economic-circle-accelerates"].structure
+    monkeypatch.setattr("ccqa.ingest.structure._opening_kind", lambda *args, **kwargs: None)
+    encoder = HashingEncoder()
+    report = _build(settings, encoder)
+    after = _load(settings).documents["chengdu-chongqing-economic-circle-accelerates"].structure
+    assert report.published and after != before
+    assert "title" in [u.kind for u in before.units] and "title" not in [u.kind for u in after.units]
+
+
 def test_incremental_build_counts_added_changed_removed(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _build(settings)

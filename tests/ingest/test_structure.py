@@ -167,3 +167,13 @@ def test_every_unit_lies_inside_the_text_in_order() -> None:
         assert all(0 <= u.start < u.end <= len(text) for u in units)
         assert [u.start for u in units] == sorted(u.start for u in units)
         assert all(text[u.start:u.end] == text[u.start:u.end].strip() for u in units if u.kind != "dateline")
+
+
+def test_a_long_headline_on_the_first_line_is_the_title_not_an_answer() -> None:
+    text = ("Press Release: Rail-Sea Intermodal Trains on the New International Land-Sea Trade Corridor Pass 25,000 Trips\n"
+            "Operation Organization Center of the New International Land-Sea Trade Corridor\n"
+            "Release date: 2023-03-27\n"
+            "The 25,000th rail-sea intermodal train left Qinzhou Port Station on Thursday, March 23.\n")
+    structure = structure_of(text)
+    assert [u.kind for u in structure.units] == ["title", "title", "dateline", "paragraph"]
+    assert structure.date == "2023-03-27"

@@ -34,6 +34,8 @@ class Question:
     terms: tuple[str, ...]
     carried: tuple[str, ...] = ()  # its terms in the other language (English <-> Chinese)
     asked_words: frozenset[str] = frozenset()  # its words as written, lower-cased (a value it says is no answer)
+    counted: str | None = None  # the term of what "how many X" counts or "which X" names
+    asks_many: bool = False  # "which expressways ...": the answer may be a list of names
 
     @property
     def rules(self) -> Language:
@@ -56,6 +58,12 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
     lang = detect_language(asked)
     rules = language(lang)
     years = years_in(asked) or years_in(resolved)
+    noun = rules.asked_noun(asked) or rules.asked_noun(resolved)
+    counted = terms(noun[0]) if noun else []
+    own_terms = terms(asked)
+    if own_terms and resolved != asked:  # "and in 2022?": its own words, then those of the turn before but its year
+        earlier_years = years_in(resolved) - set(years)
+        own_terms += [t for t in terms(resolved) if t not in own_terms and t not in earlier_years]
     return Question(
         asked=asked,
         resolved=resolved,
@@ -65,9 +73,11 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
         # nothing ("and in 2022?") asks what the turn before asked
         answer_kind=rules.expected_kind(asked) if rules.expected_type(asked) else rules.expected_kind(resolved),
         years=tuple(sorted(years)),
-        terms=tuple(terms(asked) or terms(resolved)),
+        terms=tuple(own_terms or terms(resolved)),
         carried=tuple(carried),
         asked_words=frozenset(w.lower() for w in words(asked + " " + resolved)),
+        counted=counted[-1] if counted else None,
+        asks_many=bool(noun and noun[1]),
     )
 
 

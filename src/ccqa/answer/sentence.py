@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ccqa.answer.question import Question
-from ccqa.answer.span import answer_cell, answer_values
+from ccqa.answer.span import answer_cell, graded_values
 from ccqa.answer.years import sentence_years, years_in
 from ccqa.data import Document, Hit
 from ccqa.ingest.context import TableView, sentence_contexts, table_view
@@ -35,13 +35,14 @@ _CONTINUES = re.compile(r"^[\"“]?(?:To be specific|Specifically|Of (?:this|the
 
 
 def typed(text: str, question: Question, row: TableView | None = None) -> float:
-    """1.0 when the text holds a value of the asked type and kind that the question does not
-    say; for a table row, when the cell under the asked column holds one."""
+    """How well the text's best value fits what is asked (``span.graded_values``: 1.0 of the
+    asked kind, 0 when it holds none); for a table row, 1.0 when the cell under the asked
+    column holds one."""
     if question.answer_type is None:
         return 0.0
     if row is not None:
         return 1.0 if answer_cell(row, question) is not None else 0.0
-    return 1.0 if answer_values(text, question) else 0.0
+    return max((grade for _, grade in graded_values(text, question)), default=0.0)
 
 
 # --- term statistics --------------------------------------------------------------------
@@ -150,18 +151,20 @@ def candidates_for(
         for s, text in enumerate(texts):
             read_with = f"{contexts[s]} {text}" if contexts[s] else text
             lexical = weighed.share_in(term_set(read_with))
-            if s and passage_rules.points_back(text):
+            meaning = float(semantic[s])
+            if s and passage_rules.points_back(text):  # "These routes cover ...": read with the one before
                 borrowed = weighed.share_in(term_set(texts[s - 1] + " " + read_with))
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
+                meaning += BORROWED_WEIGHT * max(0.0, float(semantic[s - 1]) - meaning)
             has_type = typed(text, question, row)
             years = frozenset(sentence_years(document, hit.passage, s))
-            score = (semantic_weight * float(semantic[s]) + lexical_weight * lexical
+            score = (semantic_weight * meaning + lexical_weight * lexical
                      + weights.typed * has_type - weights.rank * h)
-            singles.append(Candidate(h, s, s, score, float(semantic[s]), lexical, has_type, years, published,
+            singles.append(Candidate(h, s, s, score, meaning, lexical, has_type, years, published,
                                      weights.rank * h))
         out += singles
         for s in range(1, len(texts)):
-            if not _CONTINUES.search(texts[s]):
+            if not (_CONTINUES.search(texts[s]) or passage_rules.points_back(texts[s])):
                 continue
             both = f"{texts[s - 1]} {texts[s]}"
             lexical = weighed.share_in(term_set(both))

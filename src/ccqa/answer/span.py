@@ -20,6 +20,7 @@ from ccqa.lang.terms import term_set, term_spans, words
 Offsets = tuple[int, int]
 _RESPECTIVELY = re.compile(r"\brespectively\b|分别")
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|、|和|与|及")
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|、|和|及|与)\s*")
 MAX_ITEM_ANSWER_CHARS = 80  # a list item this short is itself the answer to "which ..."
 
 
@@ -36,24 +37,64 @@ def sentence_span(sentence: str, question: Question, kind: str | None = None) ->
         if matched is not None:
             return matched
     wanted = set(question.terms)
-    return min(candidates, key=lambda s: (-len(term_set(sentence[s[0]:s[1]]) & wanted),
+    best = min(candidates, key=lambda s: (-len(term_set(sentence[s[0]:s[1]]) & wanted),
                                           _distance(sentence, s, question), s[0]))
+    if answer_type == "name" and question.asks_many:
+        return _listed_with(sentence, best, candidates)
+    return best
+
+
+def _listed_with(sentence: str, first: Offsets, values: list[Offsets]) -> Offsets:
+    """"Which expressways ...?": the chosen name with the names listed after it ("A, B and C")."""
+    start, end = first
+    for value in sorted(v for v in values if v[0] >= end):
+        if not _LIST_GAP.fullmatch(sentence[end:value[0]]):
+            break
+        end = value[1]
+    return start, end
+
+
+# How well a value fits what is asked: of the asked kind, or counting what "how many" counts, or
+# a name ending in the noun "which" asks about; one whose unit says nothing; a count of another thing.
+EXACT, UNSAID, OTHER_COUNT = 1.0, 0.6, 0.3
 
 
 def answer_values(text: str, question: Question, answer_type: str | None = None) -> list[Offsets]:
-    """The values in ``text`` that could answer: of the asked type, not said by the question, and
-    of the asked kind when the question names one (a value whose unit says nothing may be it)."""
+    """The values in ``text`` that could answer and fit best (see ``graded_values``)."""
+    graded = graded_values(text, question, answer_type)
+    if not graded:
+        return []
+    best = max(grade for _, grade in graded)
+    return [span for span, grade in graded if grade == best]
+
+
+def graded_values(text: str, question: Question, answer_type: str | None = None) -> list[tuple[Offsets, float]]:
+    """The values in ``text`` of the asked type that the question does not say, each with how
+    well it fits: EXACT, UNSAID or OTHER_COUNT (a value of another kind than the one asked, or
+    a name when a person is asked, does not fit at all)."""
     answer_type = answer_type or question.answer_type
     if answer_type is None:
         return []
-    found = [(s, k) for s, k in _values_of(text, answer_type)
-             if not _inside_question(text[s[0]:s[1]], question.asked_words, question)]
-    if question.answer_kind is None:
-        return [s for s, _ in found]
-    exact = [s for s, k in found if k == question.answer_kind]
-    if exact:
-        return exact
-    return [s for s, k in found if k is None and question.answer_kind != "person"]
+    out = []
+    for span, kind in _values_of(text, answer_type):
+        value = text[span[0]:span[1]]
+        if _inside_question(value, question.asked_words, question):
+            continue
+        if grade := _fit(value, kind, question, answer_type):
+            out.append((span, grade))
+    return out
+
+
+def _fit(value: str, kind: str | None, question: Question, answer_type: str) -> float:
+    if question.answer_kind is not None:
+        if kind == question.answer_kind:
+            return EXACT
+        return UNSAID if kind is None and question.answer_kind != "person" else 0.0
+    if question.counted is None or answer_type == "date":
+        return EXACT
+    if question.counted in term_set(value):
+        return EXACT
+    return OTHER_COUNT if answer_type == "number" and kind == "count" else UNSAID
 
 
 @lru_cache(maxsize=32768)
@@ -124,7 +165,8 @@ def answer_cell(view: TableView, question: Question) -> int | None:
     wanted = set(question.terms_for(_language_of(view))) | {w for term in question.terms
                                                             for w in COLUMN_WORDS.get(term, ())}
     # words the caption also says name the whole table more than one column ("GDP of the
-    # circle by part"): together they count half a word
+    # circle by part"): each counts half; a header the question names whole beats one it names in
+    # part ("economic circle" over "Chongqing part" for "the Chengdu-Chongqing economic circle")
     in_caption = term_set(view.caption or "")
     label = _label_cell(view.cells)
     scored: list[tuple[float, int]] = []
@@ -132,8 +174,10 @@ def answer_cell(view: TableView, question: Question) -> int | None:
         if i == label or cell in question.years or (not is_empty_cell(cell) and not _fits(cell, view, question)):
             continue
         header = view.header[i] if i < len(view.header) else ""
-        named = term_set(header) & wanted
-        overlap = len(named - in_caption) + (0.5 if named & in_caption else 0.0) + 0.5 * len(term_set(cell) & wanted)
+        header_terms = term_set(header)
+        named = header_terms & wanted
+        overlap = (len(named - in_caption) + 0.5 * len(named & in_caption) + 0.5 * len(term_set(cell) & wanted)
+                   + (0.5 * len(named) / len(header_terms) if named else 0.0))
         scored.append((overlap - 0.01 * i - (0.5 if is_empty_cell(cell) else 0.0), i))  # first column on a tie
     if not scored:
         return None

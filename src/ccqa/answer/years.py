@@ -1,5 +1,6 @@
 """Which year a sentence's figure is about: (a table row) the year of its row, columns or
-caption; else the years the sentence names ("last year" counts from the document's date);
+caption; else the years the sentence names ("last year" counts from the document's date; a year it
+compares with, "higher than in 2021", is not its own);
 else the last year named before it in its paragraph, else in the two paragraphs before it
 under the same heading; else the year of the document's stated date, else its catalog date.
 Pure functions of text and structure.
@@ -42,7 +43,7 @@ def sentence_years(document: Document, passage: Passage, index: int) -> set[str]
         return found
     dated = document.stated_date
     texts = passage.sentence_texts()
-    if found := years_in(texts[index]) | _relative_years(texts[index], dated):
+    if found := (years_in(texts[index]) - compared_years(texts[index])) | _relative_years(texts[index], dated):
         return found
     for earlier in reversed(texts[:index]):
         if found := years_in(earlier) | _relative_years(earlier, dated):
@@ -51,6 +52,19 @@ def sentence_years(document: Document, passage: Passage, index: int) -> set[str]
         if found := years_in(earlier) | _relative_years(earlier, dated):
             return {max(found)}
     return {dated[:4]} if dated else set()
+
+
+_COMPARED = re.compile(r"\b(?:than|compared (?:with|to)|against|versus|vs\.?)\s+(?:(?:in|that of|at the end of|the same "
+                       r"period (?:of|in))\s+)?((?:19|20)\d\d)\b|[比较]\s*((?:19|20)\d\d)\s*年")
+
+
+def compared_years(text: str) -> set[str]:
+    """Years a sentence compares with, not its own ("0.3 points higher than in 2021").
+
+    >>> sorted(compared_years("The share was 38.5 percent, higher than in 2021 and 2019."))
+    ['2021']
+    """
+    return {a or b for a, b in _COMPARED.findall(text)}
 
 
 _LAST_YEAR = re.compile(r"\blast year\b|\bthe previous year\b|\ba year earlier\b|去年|上年")

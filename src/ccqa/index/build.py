@@ -120,8 +120,10 @@ def build_index(
         same_layout = previous is not None and previous.manifest.chunking == params.to_dict() and \
             previous.manifest.lexical == LEXICAL
         current_format = previous is not None and previous.manifest.format_version == FORMAT_VERSION
+        # the same files read the same way (a reader that now finds more structure rebuilds)
         if same_layout and current_format and previous is not None and \
-                not (report["added"] or report["changed"] or report["removed"]):
+                not (report["added"] or report["changed"] or report["removed"]) and \
+                all(previous.documents.get(d.doc_id) == d for d in scan.documents):
             return BuildReport(version=versions.current_version(settings.index_dir), published=False,
                                documents=len(scan.documents), passages=len(previous),
                                seconds=time.perf_counter() - started, duplicates=duplicates_report(previous),

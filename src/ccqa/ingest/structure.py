@@ -156,7 +156,8 @@ def _units_of(text: str, lines: list[Line | None]) -> list[Unit]:
             continue
         if not body_started:
             titles = sum(u.kind == "title" for u in units)
-            opening = _opening_kind(line.text, title_allowed=titles < 3 and not any(u.kind == "dateline" for u in units))
+            opening = _opening_kind(line.text, title_allowed=titles < 3 and not any(u.kind == "dateline" for u in units),
+                                    first=not units)
             if opening is not None:
                 units.append(Unit(opening, line.start, line.end, 1))
                 i += 1
@@ -197,15 +198,16 @@ def _units_of(text: str, lines: list[Line | None]) -> list[Unit]:
     return units
 
 
-def _opening_kind(text: str, title_allowed: bool) -> str | None:
+def _opening_kind(text: str, title_allowed: bool, first: bool = False) -> str | None:
     """What a line before the body is: the dateline, a navigation line, the title (or its
-    continuation, a series line; up to three lines, above the dateline), or None when the
-    body starts with it."""
+    continuation, a series line; up to three lines, above the dateline; the first line of a
+    document may be a long headline), or None when the body starts with it."""
     if _is_dateline(text):
         return "dateline"
     if _NAV.search(text) and len(text) <= MAX_LINE_CHARS:
         return "line"
-    if title_allowed and is_short(text) and not ends_sentence(text) and not _BULLET.match(text) and \
+    fits = is_short(text) or first and len(text) <= MAX_LINE_CHARS
+    if title_allowed and fits and not ends_sentence(text) and not _BULLET.match(text) and \
             not _NUMBERED_HEADING.match(text + " ") and not CAPTION.match(text):
         return "title"
     return None

@@ -27,3 +27,4 @@ class Language:
     points_back: Callable[[str], bool]  # does the sentence open by pointing at the one before?
     names: Callable[[str], list[str]]  # the words of a question that name something
     asks_for_person: Callable[[str], bool]  # "who is the mayor of ...?"
+    asked_noun: Callable[[str], tuple[str, bool] | None] = lambda question: None  # "how many X", "which X": X, plural

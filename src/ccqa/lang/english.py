@@ -62,18 +62,23 @@ YEAR_OR_DATE = re.compile(
 NAME = re.compile(r"(?<![.!?\"“]\s)(?<!^)(?<![\"“])\b[A-Z][A-Za-z]+")
 
 
+# what a figure is of: a question about one of these asks for a number ("Sichuan's foreign trade in 2022")
+_QUANTITY_NOUNS = (r"(gdp|population|throughput|output|revenue|income|volume|investment|value added|area|length|"
+                   r"trade|exports|imports|capacity|rate|share|ratio|turnover|sales|production|spending|budget)")
+
+
 def expected_type(question: str) -> str | None:
     """What kind of answer the question asks for: number, date, name, or None."""
     q = question.lower()
     if re.search(r"\bhow (many|much|long|far|big|large|often|fast|high|tall)\b|\bwhat (percent|percentage|share|"
                  r"number|amount|proportion|rate|value|total|volume|size|area|length|gdp|population)\b|"
-                 r"\b(gdp|population|throughput|output|revenue|income|volume|investment|value added|area|length)\b"
-                 r"(?!.*\b(when|which|who|where)\b)", q):
+                 rf"\b{_QUANTITY_NOUNS}\b(?!.*\b(when|which|who|where)\b)", q):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\b(which|what) (year|date|day|month)\b|\bsince when\b|"
                  r"\bin which year\b|\bon what date\b", q):
         return "date"
     if re.search(r"^\s*who\b|\bwho (is|was|are|were)\b|\bwhose\b|\bwhat is the name\b|^\s*(which|where)\b|"
+                 r"\bwhat (model|slogan|motto|nickname|name|title|layout|pattern|theme|concept)\b|\b(called|known as)\b|"
                  r"\bwhich (city|cities|port|airport|station|route|district|company|country|province|line)\b", q):
         return "name"
     return None
@@ -81,10 +86,12 @@ def expected_type(question: str) -> str | None:
 
 _KINDS_ASKED = (
     ("percent", (r"\bwhat (share|percentage|proportion|percent)\b|\bwhat (is|was) the (share|rate|ratio|proportion)\b|"
+                 r"\b(rate|share|proportion)\b(?! of (return|\w+ growth))|"
                  r"\bby how much\b|\bhow (fast|much) did .* (grow|rise|increase|fall|drop|decline)\b|\bgrowth( rate)?\b|"
                  r"\bhow much (higher|lower|faster)\b|\bwhat share\b|\b(per ?cent|percentage) of\b")),
     ("money", (r"\bhow much (money|does|did|do|is|was|will|are|were)\b.*\b(cost|price|fare|ticket|spend|spent|invest|"
-               r"worth|pay|paid)\b|\b(price|fare|cost|total investment|investment|revenue|income|budget|ticket|profit)\b")),
+               r"worth|pay|paid)\b|\b(price|fare|cost|total investment|investment|revenue|income|budget|ticket|profit)\b|"
+               r"\bhow much (\w+ ){0,2}(value added|gdp|output|trade|money|exports|imports|sales|turnover)\b")),
     ("speed", r"\bhow fast\b(?!.*\b(grow|rise|increase)\b)|\b(design|top|maximum|operating) speed\b"),
     ("duration", (r"\bhow long (does|did|do|will|would|was it|is it|has it)\b.*\b(take|took|last|run|between|before|"
                   r"after|wait)\b|\bhow long (is|was) the (trip|journey|ride|flight)\b|\bhow (many|much) (hours|minutes|"
@@ -121,6 +128,30 @@ def expected_kind(question: str) -> str | None:
     return None
 
 
+_ASKING = re.compile(r"\b(how many|which|what)\s+(.*)", re.IGNORECASE | re.DOTALL)
+_VERB_LIKE = re.compile(r"^(?:\w+ed|hosts?|runs?|leads?|lies|lie|connects?|links?|serves?|became|become|made|makes?|"
+                        r"took|takes?|got|gets?|won|wins?|began|begins?|ran|went|goes|saw|sees?)$")
+
+
+def asked_noun(question: str) -> tuple[str, bool] | None:
+    """What "how many X" counts or "which X" names, as a word of the question (its last word
+    before the verb: "how many freight train trips did ..." -> "trips"), and whether it is
+    plural; None when the question names no such noun."""
+    match = _ASKING.search(question)
+    if match is None:
+        return None
+    head = None
+    for word in TOKEN.findall(match.group(2))[:5]:
+        lowered = word.lower()
+        if lowered in STOPWORDS or (head is not None and _VERB_LIKE.match(lowered)):
+            break
+        head = word
+    if head is None:
+        return None
+    lowered = head.lower()
+    return head, lowered.endswith("s") and not lowered.endswith(("ss", "us", "is"))
+
+
 def value_kind(value: str) -> str | None:
     """The kind of a value by its unit ("26.1 percent": percent; "2.5859 trillion yuan": money);
     a name is a person when it names no organisation or place; None: it does not say."""
@@ -145,7 +176,7 @@ def typed_values(text: str, answer_type: str) -> set[str]:
 
 _QUALIFIER = r"(?:(?:more than|less than|fewer than|over|about|around|nearly|almost|roughly|approximately|some|" \
              r"up to|at least|at most|close to|under|above|below|exceeding)\s+)?"
-_NUMERAL = r"(?:\d[\d,]*(?:\.\d+)?|\.\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+_NUMERAL = r"(?:\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
            r"fifteen|twenty|thirty|forty|fifty|hundred|a hundred|a few|several|dozens of|half)\b)"
 _SCALE = r"(?:\s+(?:thousand|million|billion|trillion|hundred thousand))?"
 _UNIT = r"(?:\s*(?:%|percent|per cent|percentage points?)|\s+(?:yuan|US dollars|dollars|km/h|km|sq km|km²|" \
@@ -164,20 +195,27 @@ DATE_SPAN = re.compile(
 NAME_SPAN = re.compile(r"\b[A-Z][\w'’-]*(?:[–—-][A-Z][\w'’-]*)*(?:\s+(?:\((?:[A-Z][\w-]*)\)|(?:of|the|de|for)"
                        r"(?=\s+[A-Z])|and(?=\s+[A-Z][\w'’-]*\s+[A-Z])|[A-Z][\w'’-]*(?:[–—-][A-Z][\w'’-]*)*))*")
 
+QUOTED = re.compile(r"[“\"]([^”\"\n]{3,60})[”\"]")  # a name given in quotes: "one city, multiple parks"
+
 
 def value_spans(text: str, answer_type: str) -> list[tuple[int, int]]:
     """Where values of ``answer_type`` stand in ``text``: quantities with their qualifier and
     unit ("more than 4,800 trips"), dates ("26 December 2015", "the first half of 2020"),
-    names ("Western (Chongqing) Science City"). A number inside a date is no quantity."""
+    names ("Western (Chongqing) Science City", or what stands in quotes). A number inside a
+    date is no quantity."""
     dates = [m.span() for m in DATE_SPAN.finditer(text)]
     if answer_type == "date":
         return _outermost(dates)
     if answer_type == "name":
-        return [m.span() for m in NAME_SPAN.finditer(text)
-                if not (m.start() == 0 and " " not in m.group(0) and m.group(0).lower() in STOPWORDS)]
+        quoted = [m.span(1) for m in QUOTED.finditer(text)]
+        return quoted + [m.span() for m in NAME_SPAN.finditer(text)
+                         if not (m.start() == 0 and " " not in m.group(0) and m.group(0).lower() in STOPWORDS)
+                         and not any(a <= m.start() < b for a, b in quoted)]
     spans = [(m.start(), m.end() if not text[m.start():m.end()].endswith(" ") else m.end() - 1)
              for m in QUANTITY_SPAN.finditer(text) if any(c.isdigit() for c in m.group(0)) or m.group(0)[:1].isalpha()]
-    return [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in dates if (a, b) != s or b - a == 4)]
+    # a number inside a date, or a year with a word after it ("2021 alone"), is no quantity
+    return [s for s in spans if not any(a <= s[0] and s[1] <= b and ((a, b) != s or b - a == 4) or
+                                        a == s[0] and b - a == 4 for a, b in dates)]
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -189,7 +227,7 @@ def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 CONTINUATIONS = ("and ", "also ", "what about ", "how about ", "and what", "then ", "but ")
 ANAPHORS = frozenset(["its", "they", "them", "their", "theirs", "these", "those", "he", "him", "his", "she", "her", "hers"])
 WEAK_ANAPHORS = frozenset(["it", "this", "that", "there"])
-POINTS_BACK = re.compile(r"^[\"“]?(It|Its|They|Their|Them|This|These|Those|Such|He|She|His|Her|The two)\b")
+POINTS_BACK = re.compile(r"^[\"“]?(It|Its|They|Their|Them|This|That|These|Those|Such|He|She|His|Her|The two|Together)\b")
 
 # --- names and people -------------------------------------------------------------------------
 
@@ -235,4 +273,5 @@ LANGUAGE = Language(
     points_back=points_back,
     names=names,
     asks_for_person=asks_for_person,
+    asked_noun=asked_noun,
 )
