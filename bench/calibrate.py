@@ -3,8 +3,9 @@
 Each question runs through the same retrieval, candidate scoring and choice as ``ccqa ask``
 (``QA.retrieve`` then ``answer.compose.weigh``); its ``Evidence`` is the row fitted on:
   * the seed article: eval/seed_calibration.jsonl and eval/seed_dev.jsonl;
-  * SQuAD dev split in two: an index of the even-numbered articles, whose questions are
-    answerable; the odd-numbered articles' questions are not (sampled);
+  * SQuAD dev split in two: an index of every article's even-numbered paragraphs, whose
+    questions are answerable; the odd-numbered paragraphs' questions are not, when no kept
+    passage holds their answer (sampled): near misses, as in a real collection;
   * the development collection eval/collection/ with eval/collection.jsonl (English, Chinese
     and cross-language questions).
 The READ model (English question, English passage) is fitted on every read row, the UNREAD
@@ -46,7 +47,8 @@ import squad
 
 FITTED_COLUMNS = len(decision.Evidence(*[0.0] * 8).vector())
 FITTED = slice(0, FITTED_COLUMNS)  # the columns of Evidence.vector()
-NAMES, PERSON, TOPIC = 7, FITTED_COLUMNS, FITTED_COLUMNS + 1  # vetoes: unknown name, "who is ...?" naming no one, topic
+# vetoes: unknown name, "who is ...?" naming no one, unknown topic, a figure asked and none given
+NAMES, PERSON, TOPIC, FIGURE = 7, FITTED_COLUMNS, FITTED_COLUMNS + 1, FITTED_COLUMNS + 2
 COSINES = [0, 1]  # dense_top, sentence_semantic: not used by the UNREAD model
 
 
@@ -69,7 +71,7 @@ def evidence_rows(qa: QA, questions: Sequence[EvalQuestion], name: str) -> Rows:
         _, _, evidence = weigh(asked, found.query.vector, found.hits, qa.index)
         if evidence is None:  # not found before the decision (no passage, the asked year missing)
             continue
-        x.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown])
+        x.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown, evidence.figure_missing])
         y.append(not question.unanswerable)
         read.append(evidence.read)
         sets.append(question.set or name)
@@ -82,24 +84,31 @@ def open_qa(settings: Settings) -> QA:
 
 
 def squad_rows(n: int, rng: random.Random) -> Rows:
-    """SQuAD cut to every other article, in memory: their questions answerable, the others not."""
+    """SQuAD cut to every other paragraph, in memory: the kept paragraphs' questions are
+    answerable; the others' are not when no kept passage of their article holds the answer.
+    These are near misses like a real collection's (the article is there, the fact is not),
+    not questions about topics no document touches."""
     settings = Settings(corpus_dir=squad.WORK / "corpus", index_dir=squad.index_dir("auto"), cache_size=0)
-    questions, _ = squad.write_corpus(settings.corpus_dir)
+    questions, starts = squad.write_corpus(settings.corpus_dir)
     full = open_qa(settings)
-    kept = set(sorted(full.index.documents)[::2])
-    index = _half(full.index, kept)
+    kept_rows = [r for r in range(len(full.index)) if squad.paragraph_of(full.index, r, starts)[1] % 2 == 0]
+    index = _subset(full.index, kept_rows)
     qa = QA(settings, index, "half", full.encoder)
-    inside = rng.sample([q for q in questions if q.doc_id in kept], n)
-    outside = rng.sample([q for q in questions if q.doc_id not in kept], n)
+    kept_text: dict[str, str] = {}
+    for passage in index.passages:
+        kept_text[passage.doc_id] = kept_text.get(passage.doc_id, "") + "\n" + passage.text
+    inside = rng.sample([q for q in questions if q.paragraph % 2 == 0], n)
+    outside = rng.sample([q for q in questions if q.paragraph % 2 == 1 and
+                          not any(a in kept_text.get(q.doc_id, "") for a in q.answers)], n)
     asked = [EvalQuestion(q.question, q.answers, False, set="squad") for q in inside]
     asked += [EvalQuestion(q.question, (), True, set="squad") for q in outside]
     return evidence_rows(qa, asked, "squad")
 
 
-def _half(full: Index, kept: set[str]) -> Index:
-    rows = [r for r, p in enumerate(full.passages) if p.doc_id in kept]
+def _subset(full: Index, rows: list[int]) -> Index:
+    """An index of some of ``full``'s passages (their vectors reused), every document kept."""
     sentence_rows = np.concatenate([np.arange(full.sentence_rows[r], full.sentence_rows[r + 1]) for r in rows])
-    return Index.build([full.documents[d] for d in sorted(kept)], [full.passages[r] for r in rows],
+    return Index.build([full.documents[d] for d in sorted(full.documents)], [full.passages[r] for r in rows],
                        np.asarray(full.passage_vectors[rows]), full.sentence_vectors.decode(sentence_rows),
                        full.manifest)
 
@@ -118,7 +127,7 @@ def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
 
 
 def not_vetoed(x: np.ndarray) -> np.ndarray:
-    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5)
+    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5) & (x[:, FIGURE] < 0.5)
 
 
 def columns(x: np.ndarray, read: bool) -> np.ndarray:
@@ -197,7 +206,8 @@ def main() -> int:
 def _evidence(x: np.ndarray, read: bool) -> decision.Evidence:
     fitted = [float(v) for v in x[FITTED]]
     return decision.Evidence(*fitted[:8], key_missing=fitted[8], names_missing=fitted[9], kind_missing=fitted[10],
-                             person_missing=float(x[PERSON]), topic_unknown=float(x[TOPIC]), read=bool(read))
+                             person_missing=float(x[PERSON]), topic_unknown=float(x[TOPIC]),
+                             figure_missing=float(x[FIGURE]), read=bool(read))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Eight measurements of the best answer (``Evidence``) go into a logistic regression fitted by
 ``bench/calibrate.py`` on labelled questions (the weights are pasted here with the figures
-they gave; nothing is learned at run time), plus three vetoes.
+they gave; nothing is learned at run time), plus four vetoes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ccqa.answer.question import Question
 from ccqa.answer.sentence import Candidate, DocumentFrequency, coverage, unknown_share
+from ccqa.answer.span import EXACT
 from ccqa.data import Document, Hit
 from ccqa.ingest.context import passage_search_text, sentence_contexts
 from ccqa.lang import detect_language, language
@@ -36,9 +37,10 @@ class Evidence:
     unknown_names: float  # 1: the question names something the collection never uses
     key_missing: float = 0.0  # 1: the question's rarest word (one the collection uses) is not in the passage
     names_missing: float = 0.0  # 1: a name the question gives (and the collection uses) is not in the passage
-    kind_missing: float = 0.0  # 1: the question asks for a kind of value (money, a distance ...) the sentence lacks
+    kind_missing: float = 0.0  # 1: the question asks for a kind of value (money, a distance, a count of X) the sentence lacks
     person_missing: float = 0.0  # 1: "who is the <role> ...?" but the sentence names nobody (a veto, not fitted)
     topic_unknown: float = 0.0  # 1: a short question (<= 2 terms) with a term no document uses (a veto)
+    figure_missing: float = 0.0  # 1: the question asks for a number and the sentence holds none (a veto)
     read: bool = True  # question and passage in the language the embedding model reads (its cosines count)
 
     def vector(self) -> list[float]:
@@ -68,8 +70,8 @@ class DecisionModel:
 # Fitted by bench/calibrate.py (bench/README.md "The no-answer decision" has the data and figures).
 # READ: an English question over English text, where the model's cosines mean something;
 # UNREAD: a Chinese question or passage, decided on terms alone (the cosine columns are 0).
-READ_MODEL = DecisionModel((3.891, 6.038, 2.356, 1.904, 0.634, -1.399, -0.178, -1.373, -0.222, -0.845, -1.888), -6.644, 0.3)
-UNREAD_MODEL = DecisionModel((0.0, 0.0, 1.944, 1.341, -1.011, -1.665, -2.69, -0.032, 0.539, 0.046, 0.026), -0.323, 0.3)
+READ_MODEL = DecisionModel((0.767, 4.131, 2.015, 2.981, 2.417, -1.042, 0.135, -1.026, -0.165, -0.199, -0.177), -5.386, 0.3)
+UNREAD_MODEL = DecisionModel((0.0, 0.0, 1.359, 1.17, -1.215, -1.651, -2.53, -0.075, 0.357, 0.154, -0.135), 0.091, 0.3)
 
 
 def model_for(evidence: Evidence) -> DecisionModel:
@@ -100,9 +102,12 @@ def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, 
         unknown_names=unknown_names(question.asked, df),
         key_missing=_key_missing(question.terms_for(hit.passage.lang), passage_terms, df),
         names_missing=_names_missing(question, hit.passage.lang, passage_terms, df),
-        kind_missing=1.0 if question.answer_kind is not None and not candidate.typed else 0.0,
+        kind_missing=1.0 if candidate.typed < EXACT and (question.answer_kind is not None or
+                                                         question.counted is not None and question.answer_type == "number")
+        else 0.0,
         person_missing=1.0 if rules.asks_for_person(question.asked) and not candidate.typed else 0.0,
         topic_unknown=1.0 if len(set(asked_terms)) <= 2 and any(df(t) == 0 for t in asked_terms) else 0.0,
+        figure_missing=1.0 if question.answer_type == "number" and not candidate.typed else 0.0,
         read=question.lang == EMBEDDED_LANGUAGE and hit.passage.lang == EMBEDDED_LANGUAGE,
     )
 
@@ -133,7 +138,9 @@ def confidence(evidence: Evidence) -> float:
 
 def is_answered(evidence: Evidence) -> bool:
     """The no-answer decision: confident enough, not about a name no document uses, not a
-    "who is the mayor of X?" answered by a sentence that names no one, and not a short question
-    whose topic ("population of Chengdu") no document uses."""
-    vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5
+    "who is the mayor of X?" answered by a sentence that names no one, not a short question
+    whose topic ("population of Chengdu") no document uses, and not a question for a figure
+    answered by a sentence (or a table row's asked cell, "—") that gives none."""
+    vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5 \
+        or evidence.figure_missing >= 0.5
     return confidence(evidence) >= model_for(evidence).threshold and not vetoed
