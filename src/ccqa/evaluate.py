@@ -15,6 +15,7 @@ from typing import Any
 
 from ccqa.data import Answer
 from ccqa.errors import CcqaError
+from ccqa.lang.chinese import simplified
 
 EXACT_LENGTH_RATIO = 3  # exact@1: the answer span holds the gold text and is at most 3x its length
 
@@ -127,8 +128,10 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def _contains_any(text: str, answers: tuple[str, ...]) -> bool:
-    """Some answer is in the text, a figure written either way ("23,176.9" is "23176.90")."""
-    return any(a in text or _same_figure(a, text) for a in answers)
+    """Some answer is in the text, a figure written either way ("23,176.9" is "23176.90"),
+    Chinese in either script ("约122万平方米" is in "約122萬平方米")."""
+    text = simplified(text)
+    return any((answer := simplified(a)) in text or _same_figure(answer, text) for a in answers)
 
 
 def _same_figure(answer: str, text: str) -> bool:
