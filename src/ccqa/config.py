@@ -58,6 +58,9 @@ class Settings:
     parse_max_pdf_pages: int = 2000
     parse_max_html_mb: int = 20
     parse_max_html_depth: int = 256  # elements nested in elements
+    # Where the rate limit's counts live: "" a file in index_dir shared by this host's server
+    # processes; "memory://" each process its own; "redis://host:6379/0" shared by every replica.
+    rate_limit_storage: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
