@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test build venv venv-test chromium lint bench clean
+.PHONY: run test build venv venv-test chromium redis-server lint bench clean
 
 $(BIN)/ccqa: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,11 @@ run: build
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: venv-test chromium
+# The rate limit's shared-store tests start Debian's redis-server; install it when it is missing.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+
+test: venv-test chromium redis-server
 	$(BIN)/python -m pytest -q
 
 lint: venv-test

@@ -1,6 +1,7 @@
 """Faults, with real processes where it matters: SIGTERM and SIGKILL to ``ccqa serve``
 (gunicorn), SIGKILL and a full disk during a build, a corrupt index and wrong model weights
-at start-up. Every wait is bounded; the servers are started twice in all.
+at start-up, hostile documents uploaded to a server and dropped into the corpus of a build.
+Every wait is bounded; the servers are started twice in all.
 
 The servers run ``ccqa serve`` through ``SERVE``, which wraps ``QA.ask`` with one test-only
 hook: a question starting with "SLOW" touches ``CCQA_TEST_SLOW_MARK``, waits
@@ -35,7 +36,8 @@ from ccqa.errors import BuildFailed, IndexCorrupt, ModelError
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.service import QA
-from tests.index_fixtures import HashingEncoder, seed_corpus
+from tests.hostile_files import docx_bomb, write_hostile_files
+from tests.index_fixtures import TOKEN, HashingEncoder, seed_corpus
 from tests.live import poll
 
 REPO = Path(__file__).resolve().parents[1]  # on the path of the build subprocesses, for tests.index_fixtures
@@ -102,12 +104,13 @@ def run_ccqa(args: list[str], env: dict[str, str], timeout: float = 60
 class Server:
     """``ccqa serve`` (gunicorn, 2 workers) on a free loopback port, run through ``SERVE``."""
 
-    def __init__(self, index_dir: Path, workdir: Path, slow_s: float = 0.0) -> None:
+    def __init__(self, index_dir: Path, workdir: Path, slow_s: float = 0.0,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.slow_mark = workdir / "slow-request-started"
         self.log = workdir / "serve.log"
         env = {**os.environ, "CCQA_TEST_SLOW_MARK": str(self.slow_mark),
-               "CCQA_TEST_SLOW_S": str(slow_s)}
+               "CCQA_TEST_SLOW_S": str(slow_s), **(env or {})}
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", SERVE, "serve", "--index", str(index_dir),
@@ -128,14 +131,15 @@ class Server:
         except OSError:
             return False
 
-    def request(self, method: str, path: str, body: Any = None, timeout: float = 30
-                ) -> tuple[int, Any]:
-        """One request on a fresh connection: (status, parsed JSON)."""
+    def request(self, method: str, path: str, body: Any = None, timeout: float = 30,
+                headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """One request on a fresh connection: (status, parsed JSON); ``body`` bytes are sent as
+        they are, anything else as JSON."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            data = None if body is None else json.dumps(body)
+            data = body if isinstance(body, bytes) or body is None else json.dumps(body)
             connection.request(method, path, body=data,
-                               headers={"Content-Type": "application/json"})
+                               headers=headers or {"Content-Type": "application/json"})
             response = connection.getresponse()
             return response.status, json.loads(response.read())
         finally:
@@ -146,15 +150,7 @@ class Server:
 
     def workers(self) -> set[int]:
         """The master's child processes, from /proc."""
-        children = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                children.add(int(stat.parent.name))
-        return children
+        return children_of(self.process.pid)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -169,9 +165,33 @@ class Server:
                 self.process.wait(timeout=10)
 
 
+def children_of(pid: int) -> set[int]:
+    """A process's children, from /proc."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident size (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmHWM for process {pid}")
+
+
 @pytest.fixture(scope="module")
 def server(seed_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(seed_settings.index_dir, tmp_path_factory.mktemp("serve"))
+    """``ccqa serve`` of the seed index, 2 workers, admin on, over a corpus of its own."""
+    work = tmp_path_factory.mktemp("serve")
+    env = {"CCQA_ADMIN_TOKEN": TOKEN, "CCQA_CORPUS_DIR": str(seed_corpus(work / "corpus"))}
+    running = Server(seed_settings.index_dir, work, env=env)
     yield running
     running.stop()
 
@@ -307,6 +327,108 @@ def test_build_killed_midway_leaves_the_old_index_and_the_next_build_cleans_up(
     assert report.published and report.added == ["trains"]
     assert not [v for v in versions_on_disk(settings) if v.startswith(versions.STAGING_PREFIX)]
     assert serving.reload_if_changed() is True and serving.index_version == report.version
+
+
+# --- hostile documents ---------------------------------------------------------------------------
+
+BUILD_MEASURED = """
+import json, sys, time
+from ccqa.ingest import sandbox
+
+seconds, reader_peaks = {}, []
+_extract, _close = sandbox.DocumentReader.extract, sandbox.DocumentReader.close
+
+def extract(self, path, fmt, max_bytes):  # test-only: how long each file took to read or refuse
+    started = time.perf_counter()
+    try:
+        return _extract(self, path, fmt, max_bytes)
+    finally:
+        seconds[path.name] = time.perf_counter() - started
+
+def close(self):
+    _close(self)
+    reader_peaks.append(self.peak_rss_bytes)
+
+sandbox.DocumentReader.extract, sandbox.DocumentReader.close = extract, close
+from ccqa.cli import main
+code = main(sys.argv[1:])
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "reader_peaks": reader_peaks, "peak_kb": peak}), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def multipart(name: str, data: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = "ccqa-test-boundary-7d1f"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {TOKEN}"}
+
+
+def test_hostile_documents_are_skipped_the_build_goes_on_and_the_old_index_serves_meanwhile(
+        small_index: tuple[Settings, str]) -> None:
+    settings, version = small_index  # trains.txt waits in the corpus beside the hostile files
+    serving = QA.open(settings, encoder=HashingEncoder())
+    expected = write_hostile_files(settings.corpus_dir)
+    report = build_index(settings, encoder=HashingEncoder())
+    assert report.published and report.added == ["trains"]
+    reasons = {s["path"]: s["reason"] for s in report.skipped}
+    assert set(reasons) == set(expected)
+    assert all(reasons[name].startswith(start) for name, start in expected.items()), reasons
+    assert "skipped bomb.docx: expands to 10,240 MB" in report.summary()
+    assert serving.index_version == version and serving.ask("What was the GDP in 2021?").passages
+    assert serving.reload_if_changed() is True and serving.index_version == report.version
+    again = build_index(settings, encoder=HashingEncoder())  # still there: skipped, nothing to publish
+    assert not again.published and len(again.skipped) == len(expected)
+
+
+@pytest.mark.slow
+def test_a_docx_inflating_to_10_gb_is_refused_in_2_s_while_the_server_answers(server: Server) -> None:
+    body, headers = multipart("bomb.docx", docx_bomb(10 * 1024**3))
+    answers: list[int] = []
+    uploading = threading.Event()
+
+    def ask_meanwhile() -> None:
+        while uploading.is_set():
+            answers.append(server.ask(GDP, timeout=10)[0])
+
+    uploading.set()
+    asker = threading.Thread(target=ask_meanwhile)
+    asker.start()
+    try:
+        started = time.monotonic()
+        status, refused = server.request("POST", "/api/admin/documents", body, timeout=30, headers=headers)
+        took = time.monotonic() - started
+    finally:
+        uploading.clear()
+        asker.join(timeout=30)
+    assert status == 422 and refused["error"]["code"] == "bad_document", refused
+    message = refused["error"]["message"]
+    assert message.startswith("bomb.docx cannot be indexed: expands to 10,240 MB"), message
+    assert "CCQA_PARSE_MAX_INFLATED_MB" in message
+    assert took < 2, took
+    assert answers and set(answers) == {200}  # the other worker (and this one, after) answered
+    assert {p: peak_rss_mb(p) for p in {server.process.pid, *server.workers()} if peak_rss_mb(p) >= 600} == {}
+    assert server.request("GET", "/api/documents")[0] == 200
+
+
+@pytest.mark.slow
+def test_a_docx_inflating_to_10_gb_in_the_corpus_is_skipped_by_ccqa_build_in_2_s(
+        seed_settings: Settings, tmp_path: Path) -> None:
+    settings = copy_index(seed_settings, tmp_path / "index")
+    corpus = seed_corpus(tmp_path / "corpus")
+    (corpus / "bomb.docx").write_bytes(docx_bomb(10 * 1024**3))
+    done = subprocess.run([sys.executable, "-c", BUILD_MEASURED, "build", "--json", "--corpus", str(corpus),
+                           "--index", str(settings.index_dir)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    measured = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["skipped"][0]["path"] == "bomb.docx"
+    assert report["skipped"][0]["reason"].startswith("expands to 10,240 MB"), report["skipped"]
+    assert measured["seconds"]["bomb.docx"] < 2, measured
+    assert measured["peak_kb"] < 600 * 1024, measured  # the build process
+    assert measured["reader_peaks"] and max(measured["reader_peaks"]) < 512 * 1024**2  # its reader
 
 
 # --- start-up integrity ------------------------------------------------------------------------

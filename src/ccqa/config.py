@@ -47,6 +47,20 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     log_questions: bool = False
     cache_size: int = 512
+    # Untrusted documents (ccqa.ingest.limits): each is read in a child process held to these.
+    parse_memory_mb: int = 512  # address space of the process that reads documents
+    parse_cpu_s: int = 30  # CPU seconds to read one document
+    parse_timeout_s: float = 60.0  # wall-clock seconds to read one document
+    parse_max_text_mb: int = 50  # text one document may expand to
+    parse_max_inflated_mb: int = 100  # a zip-based document's members together; one PDF stream
+    parse_max_zip_members: int = 2000
+    parse_max_zip_ratio: int = 100  # inflated / compressed size of a zip member over 1 MB
+    parse_max_pdf_pages: int = 2000
+    parse_max_html_mb: int = 20
+    parse_max_html_depth: int = 256  # elements nested in elements
+    # Where the rate limit's counts live: "" a file in index_dir shared by this host's server
+    # processes; "memory://" each process its own; "redis://host:6379/0" shared by every replica.
+    rate_limit_storage: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -42,8 +42,8 @@ def client() -> FlaskClient:
 
 def responses(client: FlaskClient) -> dict[str, Any]:
     """One response of every kind the app gives: page, static, API success and each error."""
-    limited = create_app(Settings(rate_limit_per_minute=1, rate_limit_loopback=True),
-                         qa=FakeQA()).test_client()
+    limited = create_app(Settings(rate_limit_per_minute=1, rate_limit_loopback=True,
+                                  rate_limit_storage="memory://"), qa=FakeQA()).test_client()
     limited.get("/api/health")
     return {
         "page": client.get("/"),

@@ -33,6 +33,8 @@ from ccqa.index import versions
 from ccqa.ingest.catalog import CATALOG_FIELDS, catalog_entry, write_catalog_entry
 from ccqa.ingest.corpus import doc_id_for, read_document
 from ccqa.ingest.formats import SUPPORTED_SUFFIXES, format_for
+from ccqa.ingest.limits import ParseLimits
+from ccqa.ingest.sandbox import DocumentReader
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,8 @@ def _require_token() -> Response | None:
 
 @admin.post("/documents")
 def upload_document() -> tuple[Response, int]:
-    """Store one uploaded document in the corpus, after checking it can be read."""
+    """Store one uploaded document in the corpus, after checking it can be read: in a child
+    process held to the ``parse_*`` limits, so that no upload can exhaust this worker."""
     current = settings()
     upload = request.files.get("file")  # a body over the request limit raises 413 here
     if upload is None:
@@ -94,7 +97,9 @@ def upload_document() -> tuple[Response, int]:
         _copy_limited(upload.stream, staged, current.max_upload_bytes)
         try:
             entry = {**catalog_entry(corpus, name), **metadata}
-            document = read_document(staged, staging, {name: entry}, current.max_document_bytes)
+            with DocumentReader(ParseLimits.from_settings(current)) as reader:  # never in this worker
+                document = read_document(staged, staging, {name: entry}, current.max_document_bytes,
+                                         reader.extract)
         except BadDocument as exc:
             raise ApiError(422, "bad_document", f"{name} cannot be indexed: {exc}.") from None
         replaced = target.exists()

@@ -1,90 +1,87 @@
-"""Per-client rate limiting of the API: a token bucket per remote address, answered with 429.
+"""Per-client rate limiting of the API: at most ``rate_limit_per_minute`` requests from one
+client in any 60 seconds (the ``limits`` package's moving window), the rest answered with 429
+and ``Retry-After``: the seconds until the client's oldest counted request leaves the window.
 
-Each client may make ``rate_limit_per_minute`` requests in a burst, then one every
-``60 / rate_limit_per_minute`` seconds. Loopback clients are exempt unless
-``rate_limit_loopback`` is on, and ``X-Forwarded-For`` is believed only for the
-``trusted_proxies`` hops a deployment declares (werkzeug's ``ProxyFix``); otherwise anyone
-could pick a fresh address per request. The buckets live in each server process, so with N
-gunicorn workers a client that spreads its connections gets up to N times the limit.
+The counts live where ``rate_limit_storage`` says, so that the limit is one however many
+processes serve: by default a SQLite file in ``index_dir`` that every gunicorn worker of the
+host shares (``ccqa.api.ratelimit_store``); ``redis://host:6379/0`` shares them between every
+server pointed at that Redis; ``memory://`` keeps them in each process (N workers then allow N
+times the limit). If the store fails, requests are let through and a warning is logged:
+limiting protects the service, it must not take it down.
 
->>> limiter = RateLimiter(per_minute=2, clock=lambda: 0.0)
->>> [limiter.wait_for("203.0.113.9") for _ in range(3)]
-[0.0, 0.0, 30.0]
+Loopback clients are exempt unless ``rate_limit_loopback`` is on, and ``X-Forwarded-For`` is
+believed only for the ``trusted_proxies`` hops a deployment declares (werkzeug's ``ProxyFix``);
+otherwise anyone could pick a fresh address per request.
+
+>>> limiter = RateLimiter(2, storage_from_string("memory://"))
+>>> [limiter.wait_for("203.0.113.9") > 0 for _ in range(3)]
+[False, False, True]
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, Response, request
+from limits import RateLimitItemPerMinute
+from limits.errors import ConfigurationError
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ccqa.api.errors import error_response, is_api_request
+from ccqa.api.ratelimit_store import SQLiteStorage
 from ccqa.config import Settings
+from ccqa.errors import CcqaError
 
-MAX_CLIENTS = 10_000  # buckets kept at most; the least recently seen client is forgotten first
+log = logging.getLogger(__name__)
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+STORE_FILE = ".ratelimit.sqlite"  # in index_dir, beside the rebuild jobs: seen by every worker
+REDIS_TIMEOUT_S = 0.5  # a Redis that does not answer by then lets the request through
+WARN_EVERY_S = 60.0
 
 
 class RateLimiter:
-    """Token buckets keyed by client, thread-safe, holding at most ``max_clients`` of them.
+    """``per_minute`` requests per client in any minute, counted in ``storage`` (whose clock
+    ``clock`` must be: the wall clock, which every process and replica shares)."""
 
-    A bucket idle long enough to have refilled is the same as no bucket, so it is dropped;
-    beyond ``max_clients`` the least recently seen client is dropped (it starts afresh).
-    """
-
-    def __init__(self, per_minute: int, *, burst: int | None = None,
-                 max_clients: int = MAX_CLIENTS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, storage: Storage, clock: Callable[[], float] = time.time) -> None:
         if per_minute <= 0:
             raise ValueError("per_minute must be positive")
-        self.capacity = float(burst if burst is not None else per_minute)
-        self.rate = per_minute / 60.0  # tokens per second
-        self.max_clients = max_clients
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.storage = storage
+        self._window = MovingWindowRateLimiter(storage)
         self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._buckets)
 
     def wait_for(self, client: str) -> float:
-        """Take a token for ``client``: 0.0 when allowed, else the seconds until one is free."""
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.pop(client, None)
-            if bucket is None:
-                bucket = _Bucket(self.capacity, now)
-            else:
-                bucket.tokens = min(self.capacity,
-                                    bucket.tokens + (now - bucket.updated) * self.rate)
-                bucket.updated = now
-            self._buckets[client] = bucket  # most recently seen last
-            self._evict(now)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+        """Count a request of ``client``: 0.0 when allowed, else the seconds until one is."""
+        if self._window.hit(self.item, client):
+            return 0.0
+        reset_at, _ = self._window.get_window_stats(self.item, client)
+        return max(reset_at - self._clock(), 1e-3)
 
-    def _evict(self, now: float) -> None:
-        """Drop full (idle) buckets from the old end, and any beyond ``max_clients``."""
-        refill_s = self.capacity / self.rate
-        while self._buckets:
-            client, oldest = next(iter(self._buckets.items()))
-            if len(self._buckets) <= self.max_clients and now - oldest.updated < refill_s:
-                break
-            del self._buckets[client]
+
+def storage_for(settings: Settings) -> Storage:
+    """The store ``rate_limit_storage`` names (``sqlite:///path`` or any URI of ``limits``);
+    "" is the SQLite file in ``index_dir``."""
+    uri = settings.rate_limit_storage or f"sqlite://{Path(settings.index_dir, STORE_FILE).resolve()}"
+    scheme = uri.partition("://")[0]
+    options: dict[str, float | str | bool] = {}
+    if scheme.startswith(("redis", "valkey")):
+        options = {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}
+    try:
+        storage = SQLiteStorage(uri) if scheme == "sqlite" else storage_from_string(uri, **options)
+    except (ConfigurationError, ValueError, OSError) as exc:
+        raise CcqaError(f"CCQA_RATE_LIMIT_STORAGE={uri!r} cannot be used: {exc}") from None
+    if not hasattr(storage, "acquire_entry"):
+        raise CcqaError(f"CCQA_RATE_LIMIT_STORAGE={uri!r}: that store has no moving window")
+    assert isinstance(storage, Storage)
+    return storage
 
 
 def is_loopback(address: str | None) -> bool:
@@ -105,8 +102,10 @@ def install_rate_limit(app: Flask, settings: Settings) -> RateLimiter | None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     if settings.rate_limit_per_minute <= 0:
         return None
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, storage_for(settings))
     app.extensions["ccqa.ratelimit"] = limiter
+    warned = [-WARN_EVERY_S]
+    failures = limiter.storage.base_exceptions
 
     def limit() -> Response | None:
         if not is_api_request() or request.method == "OPTIONS":
@@ -114,7 +113,13 @@ def install_rate_limit(app: Flask, settings: Settings) -> RateLimiter | None:
         client = request.remote_addr or "unknown"
         if is_loopback(client) and not settings.rate_limit_loopback:
             return None
-        wait_s = limiter.wait_for(client)
+        try:
+            wait_s = limiter.wait_for(client)
+        except failures as exc:  # fail open: the store is down or locked
+            if time.monotonic() - warned[0] > WARN_EVERY_S:
+                warned[0] = time.monotonic()
+                log.warning("rate limit store unavailable, requests are not limited: %s", exc)
+            return None
         if wait_s <= 0:
             return None
         retry_after = max(1, math.ceil(wait_s))

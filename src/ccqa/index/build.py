@@ -30,6 +30,7 @@ from ccqa.index import LEXICAL, Index, versions
 from ccqa.index.manifest import FORMAT_VERSION, EmbeddedCounts, Manifest
 from ccqa.ingest.context import passage_search_text, sentence_search_texts
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
+from ccqa.ingest.limits import ParseLimits
 from ccqa.ingest.passages import ChunkingParams, passages_for
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def build_index(
     count_tokens = count_tokens or WordPieceCounter(model_path)
     with versions.build_lock(settings.index_dir, wait=wait):
         versions.remove_stale(settings.index_dir)
-        scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_document_bytes)
+        scan = scan_corpus(settings.corpus_dir, settings.max_document_bytes, ParseLimits.from_settings(settings))
         if strict and scan.skipped:
             raise BuildFailed(f"--strict: {len(scan.skipped)} document(s) skipped, first {scan.skipped[0].path}: "
                               f"{scan.skipped[0].reason}")

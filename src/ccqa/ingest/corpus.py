@@ -21,6 +21,8 @@ from ccqa.data import Document
 from ccqa.errors import BadDocument, CcqaError
 from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
 from ccqa.ingest.formats import format_for
+from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits
+from ccqa.ingest.sandbox import DocumentReader, Extract, extract_file
 from ccqa.ingest.structure import structure_from_markup, structure_of
 from ccqa.lang import detect_language
 
@@ -83,10 +85,13 @@ def read_document(
     corpus_dir: Path,
     catalog: Mapping[str, Mapping[str, Any]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    extract: Extract = extract_file,
 ) -> Document:
     """Read one corpus file into a ``Document``; raises ``BadDocument(reason)`` if unusable.
 
     ``catalog`` None loads ``corpus_dir/catalog.json``; pass {} for no catalog metadata.
+    ``extract`` reads the file's text: in this process by default, in a child process held to
+    limits with ``DocumentReader(limits).extract`` (what builds and uploads use).
     """
     try:
         relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(corpus_dir))
@@ -96,14 +101,12 @@ def read_document(
     fmt = format_for(path)
     if fmt is None:
         raise BadDocument(f"unsupported file type {path.suffix.lower() or '(no extension)'}")
-    if not path.is_file():
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(os.path.realpath(corpus_dir)):
+        raise BadDocument("a link to a file outside the corpus directory")
+    if not real.is_file():
         raise BadDocument("not a regular file")
-    data = _read_bytes(path, max_bytes)
-    if not data.strip():
-        raise BadDocument("empty document")
-    extracted = fmt.read(data)
-    if not extracted.text.strip():
-        raise BadDocument("empty document")
+    extracted = extract(real, fmt, max_bytes)
     entry = (load_catalog(corpus_dir) if catalog is None else catalog).get(rel, {})
     return Document(
         doc_id=doc_id_for(rel),
@@ -121,27 +124,15 @@ def read_document(
     )
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    too_big = BadDocument(f"over the size limit of {max_bytes} bytes")
-    try:
-        if path.stat().st_size > max_bytes:
-            raise too_big
-        with path.open("rb") as file:
-            data = file.read(max_bytes + 1)  # the file may have grown since stat
-    except OSError as exc:
-        raise BadDocument(f"cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise too_big
-    return data
-
-
 def _humanised(stem: str) -> str:
     words = " ".join(re.split(r"[-_\s]+", stem)).strip()
     return words[:1].upper() + words[1:] if words else stem
 
 
-def scan_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusScan:
-    """Read every supported file under ``corpus_dir`` (recursively, hidden ones ignored).
+def scan_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                limits: ParseLimits = DEFAULT_LIMITS) -> CorpusScan:
+    """Read every supported file under ``corpus_dir`` (recursively, hidden ones ignored), each
+    in a child process held to ``limits`` (``ccqa.ingest.sandbox``).
 
     A bad document never stops the scan: it is listed in ``skipped`` with its reason.
     Raises ``CcqaError`` when the directory is missing, ``CatalogInvalid`` when the catalog is malformed.
@@ -153,13 +144,14 @@ def scan_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusS
     catalog = load_catalog(corpus_dir)
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for path in _corpus_files(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
-        try:
-            documents.append(read_document(path, corpus_dir, catalog, max_bytes))
-        except BadDocument as exc:
-            log.warning("skipped %s: %s", rel, exc)
-            skipped.append(Skipped(rel, str(exc)))
+    with DocumentReader(limits) as reader:
+        for path in _corpus_files(corpus_dir):
+            rel = path.relative_to(corpus_dir).as_posix()
+            try:
+                documents.append(read_document(path, corpus_dir, catalog, max_bytes, reader.extract))
+            except BadDocument as exc:
+                log.warning("skipped %s: %s", rel, exc)
+                skipped.append(Skipped(rel, str(exc)))
     for key in sorted(set(catalog) - {d.path for d in documents} - {s.path for s in skipped}):
         log.warning("%s names %s, which is not in the corpus", CATALOG_NAME, key)
     documents = _with_unique_ids(sorted(documents, key=lambda d: d.path))

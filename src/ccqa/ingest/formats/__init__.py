@@ -1,5 +1,5 @@
 """The one registry of readable formats: each reader turns a file's bytes into text, a title and
-page offsets, and the suffixes it answers to. Supported suffixes, the upload check, OpenAPI and
+page offsets, within the limits it is given (``ccqa.ingest.limits``), and the suffixes it answers to. Supported suffixes, the upload check, OpenAPI and
 the README's list all come from ``FORMATS``; a new format is a module here plus one line below.
 
 >>> format_for("report.HTM").name
@@ -18,6 +18,7 @@ from ccqa.ingest.formats.html import read_html
 from ccqa.ingest.formats.markdown import read_markdown
 from ccqa.ingest.formats.pdf import read_pdf
 from ccqa.ingest.formats.text import read_text
+from ccqa.ingest.limits import ParseLimits
 
 __all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "Extracted", "Format", "decode_text", "format_for"]
 
@@ -28,7 +29,7 @@ class Format:
 
     name: str
     suffixes: tuple[str, ...]
-    read: Callable[[bytes], Extracted]
+    read: Callable[[bytes, ParseLimits], Extracted]
     label: str
 
 

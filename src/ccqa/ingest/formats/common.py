@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ccqa.data import Page, Span
 from ccqa.data.documents import Unit
@@ -34,6 +35,17 @@ class Extracted:
     title: str | None = None
     pages: tuple[Page, ...] = ()
     units: tuple[Unit, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data: what the reading process sends back (``ccqa.ingest.sandbox``)."""
+        return {"text": self.text, "title": self.title, "pages": [p.to_dict() for p in self.pages],
+                "units": None if self.units is None else [u.to_dict() for u in self.units]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Extracted:
+        units = d.get("units")
+        return cls(str(d["text"]), d.get("title"), tuple(Page.from_dict(p) for p in d.get("pages", ())),
+                   None if units is None else tuple(Unit.from_dict(u) for u in units))
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:

@@ -8,16 +8,19 @@ from typing import Any
 
 from ccqa.errors import BadDocument
 from ccqa.ingest.formats.common import Composer, Extracted, first_line_title
+from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits, check_text_size, check_zip
 
 _HEADING_STYLE = re.compile(r"^(?:Heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
-def read_docx(data: bytes) -> Extracted:
+def read_docx(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Extracted:
     """Each paragraph and table row of a Word file one block, with the unit its style gives:
-    Title, Heading N, List ..., Caption; a table's first row is its header."""
+    Title, Heading N, List ..., Caption; a table's first row is its header. The zip is checked
+    against ``limits`` before python-docx inflates any of it."""
     import docx
     from docx.table import Table
 
+    check_zip(data, limits, "DOCX")
     composer = Composer()
     try:
         document = docx.Document(io.BytesIO(data))
@@ -28,10 +31,13 @@ def read_docx(data: bytes) -> Extracted:
                 kind, level = _paragraph_kind(item.style.name if item.style is not None else "", composer)
                 composer.block(kind, item.text, level)
         title = (document.core_properties.title or "").strip()
+    except MemoryError:  # the reading process's limit, not a corrupt file
+        raise
     except Exception as exc:  # noqa: BLE001  python-docx raises zip, XML and key errors
         raise BadDocument(f"corrupt DOCX: {exc}") from None
     if not composer.units:
         raise BadDocument("empty document")
+    check_text_size(composer.text, limits)
     first = composer.text[composer.units[0].start:composer.units[0].end]
     return Extracted(composer.text, " ".join(title.split()) or first_line_title(first), units=tuple(composer.units))
 

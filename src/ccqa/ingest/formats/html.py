@@ -7,17 +7,19 @@ from typing import Any
 
 from ccqa.errors import BadDocument
 from ccqa.ingest.formats.common import Composer, Extracted, decode_text
+from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits, check_html, check_text_size
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 
 
-def read_html(data: bytes) -> Extracted:
+def read_html(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Extracted:
     """The main text of a page (no navigation, scripts or boilerplate), one paragraph a block,
     with the units its markup gives. Blocks are separated by a blank line; a table row is its
-    cells joined by " | "."""
+    cells joined by " | ". Pages over ``limits``' size or nesting are refused unparsed."""
     import trafilatura
     from lxml import html as lxml_html
 
+    check_html(data, limits)
     match = _META_CHARSET.search(data[:4096])
     source = decode_text(data, match.group(1).decode("ascii", "replace") if match else None)
     if not source.strip():
@@ -28,6 +30,8 @@ def read_html(data: bytes) -> Extracted:
             source, include_comments=False, include_tables=True, favor_recall=True
         )
         tree = lxml_html.fromstring(source)
+    except MemoryError:  # the reading process's limit, not bad markup
+        raise
     except Exception as exc:  # noqa: BLE001  lxml and trafilatura raise many kinds on bad markup
         raise BadDocument(f"unreadable HTML: {exc}") from None
     body = getattr(extracted, "body", None)
@@ -36,6 +40,7 @@ def read_html(data: bytes) -> Extracted:
         _compose(body, composer)
     if not composer.units:
         raise BadDocument("no main text found in the HTML page")
+    check_text_size(composer.text, limits)
     return Extracted(composer.text, _html_title(tree), units=tuple(composer.units))
 
 

@@ -9,15 +9,24 @@ import re
 from ccqa.data import Page
 from ccqa.errors import BadDocument
 from ccqa.ingest.formats.common import Extracted, first_line_title
+from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits, check_text_size, text_too_long
 
 log = logging.getLogger(__name__)
 
 
-def read_pdf(data: bytes) -> Extracted:
+def read_pdf(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Extracted:
     """Text of each page with pypdf, pages joined by a blank line, with each page's offsets; a
-    ruled table pdfplumber finds on a page is written as a Markdown table where its cells were."""
+    ruled table pdfplumber finds on a page is written as a Markdown table where its cells were.
+    Refused: more pages than ``limits`` allow, a stream inflating past them, too much text."""
+    from pypdf import apply_configuration
+
+    with apply_configuration(None, **_pypdf_limits(limits)):
+        return _read_pdf(data, limits)
+
+
+def _read_pdf(data: bytes, limits: ParseLimits) -> Extracted:
     from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
+    from pypdf.errors import DependencyError, LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -30,19 +39,41 @@ def read_pdf(data: bytes) -> Extracted:
                 raise BadDocument("encrypted PDF")
         page_count = len(reader.pages)
         meta_title = reader.metadata.title if reader.metadata else None
-    except BadDocument:
+    except (BadDocument, MemoryError):
         raise
+    except LimitReachedError as exc:
+        raise _over_limit(exc, limits) from None
     except Exception as exc:  # noqa: BLE001  pypdf raises many kinds on bad files
         raise BadDocument(f"corrupt PDF: {exc}") from None
-    tables = _tables_by_page(data, page_count)
-    text, pages = "", []
+    if page_count > limits.max_pdf_pages:
+        raise BadDocument(f"has {page_count:,} pages, more than the {limits.max_pdf_pages:,} allowed "
+                          "(CCQA_PARSE_MAX_PDF_PAGES)")
+    page_texts: dict[int, str] = {}
+    searchable: list[int] = []  # pages small enough to search for ruled tables
+    chars = 0
     for number in range(1, page_count + 1):
         try:
-            page_text = _with_tables(_clean_pdf_text(reader.pages[number - 1].extract_text()),
-                                     tables.get(number, []))
+            page = reader.pages[number - 1]
+            contents = page.get_contents()  # inflated within the limits: extract_text hides a breach
+            content_bytes = len(contents.get_data()) if contents is not None else 0
+            page_text = _clean_pdf_text(page.extract_text())
+        except MemoryError:
+            raise
+        except LimitReachedError as exc:
+            raise _over_limit(exc, limits) from None
         except Exception as exc:  # noqa: BLE001  one broken page should not lose the others
             log.warning("page %d of a PDF could not be read: %s", number, exc)
             continue
+        page_texts[number] = page_text
+        chars += len(page_text) + 2
+        if chars > limits.max_text_chars:
+            raise text_too_long(limits)
+        if content_bytes <= MAX_TABLE_CONTENT_BYTES and number <= MAX_TABLE_PAGES:
+            searchable.append(number)
+    tables = _tables_by_page(data, searchable)
+    text, pages = "", []
+    for number, page_text in page_texts.items():
+        page_text = _with_tables(page_text, tables.get(number, []))
         if not page_text:
             continue
         text += "\n\n" if text else ""
@@ -50,8 +81,25 @@ def read_pdf(data: bytes) -> Extracted:
         text += page_text
     if not text:
         raise BadDocument("no extractable text (scanned PDF?)")
+    check_text_size(text, limits)
     title = " ".join(meta_title.split()) if isinstance(meta_title, str) else ""
     return Extracted(text, title or first_line_title(text), tuple(pages))
+
+
+def _pypdf_limits(limits: ParseLimits) -> dict[str, int]:
+    """pypdf's own decoding limits, set to ``max_inflated_mb`` (pypdf's default: 75 MB)."""
+    most = limits.max_inflated_bytes
+    return {"maximum_declared_stream_length": most, "array_based_stream_maximum_output_length": most,
+            "zlib_maximum_output_length": most, "lzw_maximum_output_length": most,
+            "run_length_maximum_output_length": most, "brotli_maximum_output_length": most,
+            "jbig2_maximum_output_length": most, "image_maximum_buffer_size": most}
+
+
+def _over_limit(exc: Exception, limits: ParseLimits) -> BadDocument:
+    if "decompress" in str(exc).lower():
+        return BadDocument(f"a PDF stream expands to more than {limits.max_inflated_mb} MB "
+                           "(CCQA_PARSE_MAX_INFLATED_MB)")
+    return BadDocument(f"the PDF is over a limit of its reader: {exc}")
 
 
 def _clean_pdf_text(text: str) -> str:
@@ -62,10 +110,15 @@ def _clean_pdf_text(text: str) -> str:
 
 
 MAX_TABLE_PAGES = 200  # pages searched for ruled tables (pdfplumber reads a page's layout: ~50 ms)
+# A page whose content stream is larger is not searched: pdfminer inflates and reads streams
+# without a limit, at about 3 s per MB.
+MAX_TABLE_CONTENT_BYTES = 1 << 20
 
 
-def _tables_by_page(data: bytes, page_count: int) -> dict[int, list[list[list[str]]]]:
-    """Each page's ruled tables as rows of cell texts (pdfplumber), for the first pages."""
+def _tables_by_page(data: bytes, numbers: list[int]) -> dict[int, list[list[list[str]]]]:
+    """The ruled tables of the pages ``numbers`` as rows of cell texts (pdfplumber)."""
+    if not numbers:
+        return {}
     try:
         import pdfplumber
     except ImportError:  # tables are then read as the text pypdf gives
@@ -73,7 +126,7 @@ def _tables_by_page(data: bytes, page_count: int) -> dict[int, list[list[list[st
     found: dict[int, list[list[list[str]]]] = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages[:MAX_TABLE_PAGES]:
+            for page in (pdf.pages[number - 1] for number in numbers):
                 if not (page.rects or page.lines):  # no ruling, no ruled table: skip the costly search
                     continue
                 rows = [[[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
