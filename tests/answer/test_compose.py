@@ -76,9 +76,16 @@ def test_a_table_cell_is_the_exact_answer_and_the_row_is_shown_as_a_table(qa) ->
     assert document.text[answer.answer.span.start:answer.answer.span.end] == "43,375.2"  # points at the source
 
 
-def test_an_empty_cell_is_never_the_answer(qa) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_cell_is_no_answer(qa) -> None:  # type: ignore[no-untyped-def]
     answer = qa.ask("What was the GDP of the Chongqing part in 2020?")
-    assert not answer.found or answer.answer.span is None or answer.answer.span.text != "—"
+    assert not answer.found and answer.answer is None
+    assert any("| 2020 |" in p.text or "2020 |" in p.text for p in answer.passages)  # the row, as related reading
+
+
+def test_a_figure_asked_for_and_none_given_is_not_found(qa) -> None:  # type: ignore[no-untyped-def]
+    answer = qa.ask("How many tonnes of green tea does Sichuan grow on its misty hills?")
+    assert not answer.found
+    assert answer.passages and answer.passages[0].citation.doc_id == "tea"
 
 
 def test_a_continuing_sentence_is_quoted_with_the_one_it_continues(qa) -> None:  # type: ignore[no-untyped-def]
