@@ -59,9 +59,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     qa = QA.open(settings, warm=False)  # index checked and loaded once, shared by the workers
     app = create_app(settings, qa=qa)
 
-    def post_fork(server: Any, worker: Any) -> None:
-        qa.warm_up()  # each worker starts its own encoder session
-
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options: dict[str, Any] = {

@@ -60,7 +60,8 @@ class QA:
         """Load the published index and check the encoder; raises CcqaError saying what to run.
 
         ``warm`` encodes one text now so the first question is fast; a server that forks
-        passes False and warms each worker after the fork instead."""
+        passes False (an encoder session made before the fork is not shared safely), and each
+        worker's session starts with its first question."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)

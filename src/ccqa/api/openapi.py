@@ -22,7 +22,7 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def _rate_limited() -> dict[str, Any]:
-    """429: the client's token bucket is empty (only when ``rate_limit_per_minute`` is set)."""
+    """429: the client sent ``rate_limit_per_minute`` requests in the last 60 s (only when it is set)."""
     return {**_error("Too many requests from this client (code rate_limited)."), "headers": {
         "Retry-After": {"description": "Seconds to wait before the next request.",
                         "schema": {"type": "integer", "minimum": 1}}}}
