@@ -172,3 +172,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 _COMMANDS = {"build": _build, "ask": _ask, "eval": _eval, "serve": _serve}
+
+
+if __name__ == "__main__":  # ``python -m ccqa.cli``: how the server runs a rebuild in a child process
+    raise SystemExit(main())

@@ -75,6 +75,19 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``CCQA_*`` variables: what a child ``ccqa`` process reads them from.
+
+        >>> Settings.from_env(Settings(top_k=3, log_questions=True).to_env()) == Settings(top_k=3, log_questions=True)
+        True
+        """
+        def text(value: Any) -> str:
+            if isinstance(value, bool):
+                return "1" if value else "0"
+            return "" if value is None else str(value)
+
+        return {f"CCQA_{f.name.upper()}": text(getattr(self, f.name)) for f in fields(self)}
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

@@ -17,7 +17,9 @@ from flask.testing import FlaskClient
 from ccqa.api.admin import corpus_name
 from ccqa.api.app import create_app
 from ccqa.api.errors import ApiError
+from ccqa.api.jobs import build_in_child_process
 from ccqa.config import Settings
+from ccqa.errors import BuildFailed
 from ccqa.index import versions
 from ccqa.index.build import BuildReport
 from ccqa.service import QA
@@ -416,3 +418,20 @@ def test_openapi_describes_the_admin_routes_and_their_responses(client: FlaskCli
         "get",
     )
     check(client.post("/api/admin/reload", headers=AUTH), "/api/admin/reload", "post")
+
+
+def test_the_servers_rebuild_is_a_ccqa_build_child_process_with_the_servers_settings(tmp_path: Path) -> None:
+    """The real build path (no fake encoder): a child process reports like ``ccqa build --json``,
+    reads the server's settings (not the environment's), and its failure is the job's error."""
+    corpus = tmp_path / "elsewhere" / "corpus"
+    corpus.mkdir(parents=True)
+    (corpus / "monorail.txt").write_text(MONORAIL, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "elsewhere" / "index")
+    report = build_in_child_process(settings)
+    assert report["added"] == ["monorail"] and report["published"] is True
+    assert versions.current_version(settings.index_dir) == report["version"]
+
+    (corpus / "catalog.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="catalog.json"):
+        build_in_child_process(settings)
+    assert versions.current_version(settings.index_dir) == report["version"]  # the previous index stays

@@ -1,4 +1,6 @@
-"""Index rebuilds started over HTTP: one at a time, in a background thread, each with a record.
+"""Index rebuilds started over HTTP: one at a time, each a ``ccqa build`` child process watched
+by a background thread (the build's memory is the child's, never the serving worker's), each
+with a record.
 
 Records are JSON files in ``index_dir/.jobs`` so any worker process can report any job; the
 running job holds ``.jobs/.lock``, so a second start in any worker is refused, and a record
@@ -9,8 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ccqa.config import Settings
-from ccqa.errors import BuildLocked, CcqaError
+from ccqa.errors import BuildFailed, BuildLocked, CcqaError
 from ccqa.files import try_lock, write_atomically
 from ccqa.index import versions
 
@@ -30,7 +35,7 @@ JOB_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class RebuildJobs:
-    """Incremental builds in a background thread, one at a time, each with a job record.
+    """Incremental builds in a child process, one at a time, each with a job record.
 
     >>> jobs = RebuildJobs(settings)  # doctest: +SKIP
     >>> jobs.get(jobs.start()["job"])["status"]  # doctest: +SKIP
@@ -41,7 +46,7 @@ class RebuildJobs:
 
     def __init__(self, settings: Settings, build: Callable[[Settings], Any] | None = None) -> None:
         self.settings = settings
-        self.build = build or _incremental_build
+        self.build = build or build_in_child_process
 
     def start(self) -> dict[str, Any]:
         """Start a build and return its record; BuildLocked when one is already running."""
@@ -82,7 +87,7 @@ class RebuildJobs:
         with held:  # closing it releases the job lock, after the final record is written
             try:
                 report = self.build(self.settings)
-                job = {**job, "status": "succeeded", "report": report.to_dict()}
+                job = {**job, "status": "succeeded", "report": report if isinstance(report, dict) else report.to_dict()}
             except CcqaError as exc:
                 log.warning("rebuild %s failed: %s", job["job"], exc)
                 job = {**job, "status": "failed", "error": str(exc)}
@@ -103,10 +108,20 @@ class RebuildJobs:
             path.unlink(missing_ok=True)
 
 
-def _incremental_build(settings: Settings) -> Any:
-    from ccqa.index.build import build_index
+def build_in_child_process(settings: Settings) -> dict[str, Any]:
+    """``ccqa build --json --wait`` with these settings in a child process; its report.
 
-    return build_index(settings, wait=True)  # a CLI build that slipped in first is waited for
+    A build holds the encoder and every passage while it runs; in a child that memory goes when
+    it ends instead of staying with the worker that serves questions. A CLI build that slipped
+    in first is waited for."""
+    done = subprocess.run([sys.executable, "-m", "ccqa.cli", "build", "--json", "--wait"],
+                          env={**os.environ, **settings.to_env()}, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        message = lines[-1] if lines else f"the build exited with status {done.returncode}"
+        raise BuildFailed(message.removeprefix("ccqa: error: "))
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def _now() -> str:
