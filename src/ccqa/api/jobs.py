@@ -50,7 +50,7 @@ class RebuildJobs:
 
     def start(self) -> dict[str, Any]:
         """Start a build and return its record; BuildLocked when one is already running."""
-        held = try_lock(self._dir() / ".lock")
+        held = try_lock(self._dir() / ".lock") or self._lock_being_released()
         if held is None or versions.build_running(self.settings.index_dir):
             if held is not None:
                 held.close()
@@ -73,6 +73,25 @@ class RebuildJobs:
                                "error": "the server stopped during the build; the previous index is still served"}
                         self._save(job)
         return job
+
+    def _lock_being_released(self) -> IO[str] | None:
+        """The job lock, when its holder has written its final record and is about to let go.
+
+        A job's record says "succeeded" a moment before its lock is released (so that no reader
+        takes a finished job for a dead one); a client that starts the next build on seeing it
+        should get that build, not a 409."""
+        if any(job.get("status") == "running" for job in self._records()):
+            return None
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            held = try_lock(self._dir() / ".lock")
+            if held is not None:
+                return held
+        return None
+
+    def _records(self) -> list[dict[str, Any]]:
+        return [job for path in self._dir().glob("*.json") if (job := self._read(path.stem)) is not None]
 
     def _read(self, job_id: str) -> dict[str, Any] | None:
         if not JOB_ID.fullmatch(job_id):
