@@ -31,6 +31,9 @@ def span_of(question: str, sentence: str) -> str | None:
      "Chengdu Tianfu International Airport started operations when a Sichuan Airlines flight took off.",
      "Sichuan Airlines"),
     ("How much is a ticket?", "The railway has 12 stations.", None),
+    ("Who paid the tax first?", "On June 6, Li Hongni paid her tax first.", "Li Hongni"),
+    ("Which river got the law?", "The Jialing River basin got a provincial law.", "Jialing River"),
+    ("Who is Li Hongni?", "On June 6, Li Hongni, an accountant of Sichuan Yanzhao LLC, paid her tax.", None),
 ])
 def test_the_value_asked_for_is_picked_out_of_the_sentence(question: str, sentence: str, expected: str | None) -> None:
     assert span_of(question, sentence) == expected

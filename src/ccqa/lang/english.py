@@ -67,6 +67,9 @@ _QUANTITY_NOUNS = (r"(gdp|population|throughput|output|revenue|income|volume|inv
                    r"trade|exports|imports|capacity|rate|share|ratio|turnover|sales|production|spending|budget)")
 
 
+_WHO_IS_NAMED = re.compile(r"^\s*(?i:who (is|was|are|were)) (?!The\b|A\b|An\b)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*\??\s*$")
+
+
 def expected_type(question: str) -> str | None:
     """What kind of answer the question asks for: number, date, name, or None."""
     q = question.lower()
@@ -77,6 +80,8 @@ def expected_type(question: str) -> str | None:
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\b(which|what) (year|date|day|month)\b|\bsince when\b|"
                  r"\bin which year\b|\bon what date\b", q):
         return "date"
+    if _WHO_IS_NAMED.match(question):  # "Who is Li Hongni?" asks what she is, not for a name
+        return None
     if re.search(r"^\s*who\b|\bwho (is|was|are|were)\b|\bwhose\b|\bwhat is the name\b|^\s*(which|where)\b|"
                  r"\bwhat (model|slogan|motto|nickname|name|title|layout|pattern|theme|concept)\b|\b(called|known as)\b|"
                  r"\bwhich (city|cities|port|airport|station|route|district|company|country|province|line)\b", q):
@@ -208,14 +213,23 @@ def value_spans(text: str, answer_type: str) -> list[tuple[int, int]]:
         return _outermost(dates)
     if answer_type == "name":
         quoted = [m.span(1) for m in QUOTED.finditer(text)]
-        return quoted + [m.span() for m in NAME_SPAN.finditer(text)
-                         if not (m.start() == 0 and " " not in m.group(0) and m.group(0).lower() in STOPWORDS)
-                         and not any(a <= m.start() < b for a, b in quoted)]
+        names = [_without_opening_word(text, m.span()) for m in NAME_SPAN.finditer(text)]
+        return quoted + [(a, b) for a, b in names if a < b and not any(q <= a < e for q, e in quoted)
+                         and not any(d < b and a < e for d, e in dates)]  # "On June 6" names nobody
     spans = [(m.start(), m.end() if not text[m.start():m.end()].endswith(" ") else m.end() - 1)
              for m in QUANTITY_SPAN.finditer(text) if any(c.isdigit() for c in m.group(0)) or m.group(0)[:1].isalpha()]
     # a number inside a date, or a year with a word after it ("2021 alone"), is no quantity
     return [s for s in spans if not any(a <= s[0] and s[1] <= b and ((a, b) != s or b - a == 4) or
                                         a == s[0] and b - a == 4 for a, b in dates)]
+
+
+def _without_opening_word(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A name without the capitalised common word that opens its sentence ("The Jialing River")."""
+    start, end = span
+    first = re.match(r"[\w'’-]+\s*", text[start:end])
+    if first and first.group(0).strip().lower() in STOPWORDS:
+        return start + first.end(), end
+    return span
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
