@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from ccqa.ingest.corpus import read_document
 from ccqa.ingest.dates import find_dates, iso_date
 
 
@@ -33,3 +37,17 @@ def test_years_ranges_and_impossible_dates_are_not_dates(text: str) -> None:
 def test_every_date_of_a_text_is_found_once_in_order() -> None:
     found = find_dates("Opened 26 December 2015; extended on 2016-06-30 and in 2020年7月.")
     assert [f.iso for f in found] == ["2015-12-26", "2016-06-30", "2020-07"]
+
+
+EVAL = Path(__file__).resolve().parents[2] / "eval"
+DEVELOPMENT_FILES = [path for folder in ("collection", "heldout") for path in sorted((EVAL / folder).iterdir())
+                     if path.is_file() and path.name != "catalog.json"]
+
+
+@pytest.mark.parametrize("path", DEVELOPMENT_FILES, ids=lambda path: path.name)
+def test_every_development_document_states_the_date_its_catalog_gives(path: Path) -> None:
+    """Each document of eval/ says its date in its own first lines (dateline, "Published:", 发布日期);
+    read without the catalog, ccqa finds that date, in every format and script."""
+    catalog = json.loads((path.parent / "catalog.json").read_text(encoding="utf-8"))
+    document = read_document(path, path.parent, catalog={})
+    assert document.structure.date == catalog[path.name]["date"]
