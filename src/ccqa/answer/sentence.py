@@ -20,8 +20,8 @@ import numpy as np
 from ccqa.answer.question import Question
 from ccqa.answer.span import answer_cell, graded_values
 from ccqa.answer.years import sentence_years, years_in
-from ccqa.data import Document, Hit
-from ccqa.ingest.context import TableView, sentence_contexts, table_view
+from ccqa.data import Document, Hit, Passage
+from ccqa.ingest.context import TableView, passage_search_text, sentence_contexts, table_view
 from ccqa.lang import language
 from ccqa.lang.terms import term_set
 from ccqa.search.retrieve import EMBEDDED_LANGUAGE
@@ -119,6 +119,58 @@ class Weights:
     rank: float = 0.15
 
 
+@dataclass(frozen=True)
+class PassageFacts:
+    """What scoring reads of a passage whatever the question: its sentences, their terms read
+    with their context (and with the sentence before, when one points back or continues), the
+    years each is about, its table row. Made once per passage and remembered."""
+
+    texts: list[str]
+    contexts: list[str]  # what each sentence is read with (``ingest.context.sentence_contexts``)
+    search_terms: AbstractSet[str]  # the passage's terms as indexed: heading path, lead-in, text
+    terms: tuple[AbstractSet[str], ...]
+    borrowed_terms: tuple[AbstractSet[str] | None, ...]  # read with the sentence before, when it points back
+    pair_terms: tuple[AbstractSet[str] | None, ...]  # the pair with the sentence before, when it continues it
+    years: tuple[frozenset[str], ...]
+    row: TableView | None
+    published: str
+
+
+_FACTS: dict[tuple[int, int, int, int | None], tuple[Document, PassageFacts]] = {}
+MAX_REMEMBERED_PASSAGES = 50_000
+
+
+def passage_facts(document: Document, passage: Passage) -> PassageFacts:
+    """``PassageFacts`` of a passage, remembered by the document object it came from (a reloaded
+    index brings new objects, so nothing of an older version is reused)."""
+    key = (id(document), passage.start, passage.end, passage.unit)
+    cached = _FACTS.get(key)
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    texts = passage.sentence_texts()
+    contexts = sentence_contexts(document, passage)
+    rules = language(passage.lang)
+    read_with = [f"{context} {text}" if context else text for context, text in zip(contexts, texts)]
+    facts = PassageFacts(
+        texts=texts,
+        contexts=contexts,
+        search_terms=term_set(passage_search_text(document, passage)),
+        terms=tuple(term_set(t) for t in read_with),
+        borrowed_terms=tuple(term_set(f"{texts[s - 1]} {read_with[s]}") if s and rules.points_back(texts[s]) else None
+                             for s in range(len(texts))),
+        pair_terms=tuple(term_set(f"{texts[s - 1]} {texts[s]}")
+                         if s and (_CONTINUES.search(texts[s]) or rules.points_back(texts[s])) else None
+                         for s in range(len(texts))),
+        years=tuple(frozenset(sentence_years(document, passage, s)) for s in range(len(texts))),
+        row=table_view(document, passage.unit),
+        published=document.stated_date or "",
+    )
+    if len(_FACTS) >= MAX_REMEMBERED_PASSAGES:
+        _FACTS.clear()
+    _FACTS[key] = (document, facts)
+    return facts
+
+
 def candidates_for(
     question: Question,
     question_vector: np.ndarray,
@@ -134,12 +186,9 @@ def candidates_for(
     weights_by_lang: dict[str, TermWeights] = {}
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
         document = documents[hit.passage.doc_id]
-        published = document.stated_date or ""
-        texts = hit.passage.sentence_texts()
-        contexts = sentence_contexts(document, hit.passage)
+        facts = passage_facts(document, hit.passage)
+        published, texts, row = facts.published, facts.texts, facts.row
         semantic = vectors @ question_vector if len(vectors) else np.zeros(len(texts))
-        passage_rules = language(hit.passage.lang)
-        row = table_view(document, hit.passage.unit)
         weighed = weights_by_lang.get(hit.passage.lang)
         if weighed is None:
             weighed = weights_by_lang[hit.passage.lang] = TermWeights.of(question.terms_for(hit.passage.lang), df, n)
@@ -149,25 +198,23 @@ def candidates_for(
             (0.0, weights.lexical + UNREAD_LEXICAL_WEIGHT)
         singles: list[Candidate] = []
         for s, text in enumerate(texts):
-            read_with = f"{contexts[s]} {text}" if contexts[s] else text
-            lexical = weighed.share_in(term_set(read_with))
+            lexical = weighed.share_in(facts.terms[s])
             meaning = float(semantic[s])
-            if s and passage_rules.points_back(text):  # "These routes cover ...": read with the one before
-                borrowed = weighed.share_in(term_set(texts[s - 1] + " " + read_with))
+            if (with_before := facts.borrowed_terms[s]) is not None:  # "These routes cover ...": read with the one before
+                borrowed = weighed.share_in(with_before)
                 lexical += BORROWED_WEIGHT * (borrowed - lexical)
                 meaning += BORROWED_WEIGHT * max(0.0, float(semantic[s - 1]) - meaning)
             has_type = typed(text, question, row)
-            years = frozenset(sentence_years(document, hit.passage, s))
+            years = facts.years[s]
             score = (semantic_weight * meaning + lexical_weight * lexical
                      + weights.typed * has_type - weights.rank * h)
             singles.append(Candidate(h, s, s, score, meaning, lexical, has_type, years, published,
                                      weights.rank * h))
         out += singles
         for s in range(1, len(texts)):
-            if not (_CONTINUES.search(texts[s]) or passage_rules.points_back(texts[s])):
+            if (pair := facts.pair_terms[s]) is None:
                 continue
-            both = f"{texts[s - 1]} {texts[s]}"
-            lexical = weighed.share_in(term_set(both))
+            lexical = weighed.share_in(pair)
             pair_typed = max(singles[s].typed, singles[s - 1].typed)
             years = singles[s].years if years_in(texts[s]) else singles[s - 1].years
             sem = max(singles[s].semantic, singles[s - 1].semantic)

@@ -107,12 +107,17 @@ def _values_of(text: str, answer_type: str) -> tuple[tuple[Offsets, str | None],
 
 def _inside_question(value: str, asked: frozenset[str], question: Question) -> bool:
     """A value the question already says ("in 2021", "Duisburg?") is not its answer."""
-    value_words = {w.lower() for w in words(value)}
+    value_words = _lower_words(value)
     if not value_words:
         return True
     if question.answer_type == "number" and value.strip() in question.years:
         return True
     return value_words <= asked
+
+
+@lru_cache(maxsize=32768)
+def _lower_words(value: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(value))
 
 
 def _distance(sentence: str, span: Offsets, question: Question) -> float:

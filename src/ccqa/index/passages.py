@@ -36,6 +36,7 @@ def mapped(path: Path) -> np.ndarray:
 
 _BASE_COLUMNS = ("passage_id", "doc", "block", "page", "start", "end", "first_sentence")
 _NO_UNIT = -1
+MAX_MADE_PASSAGES = 4096  # Passage objects kept per table (each holds its text as a slice)
 
 
 def _columns(id_bytes: int) -> np.dtype:
@@ -62,6 +63,7 @@ class PassageTable(Sequence[Passage]):
         firsts = np.asarray(rows["first_sentence"], dtype=np.int64)
         self.sentence_rows = np.append(firsts, np.int64(len(sentence_spans)))  # passage i: [i], [i+1]
         self._row_of: dict[str, int] | None = None
+        self._made: dict[int, Passage] = {}  # the passages answers showed, made once each
         self._has_lang = "lang" in (rows.dtype.names or ())
         self._has_unit = "unit" in (rows.dtype.names or ())
         copies = np.asarray(rows["copy_of"]) if "copy_of" in (rows.dtype.names or ()) else np.zeros(0, dtype=np.int32)
@@ -93,6 +95,14 @@ class PassageTable(Sequence[Passage]):
         if not isinstance(row, (int, np.integer)):
             raise TypeError("PassageTable rows are taken one at a time, by integer")
         row = int(row) + len(self) if row < 0 else int(row)
+        made = self._made.get(row)
+        if made is None:
+            if len(self._made) >= MAX_MADE_PASSAGES:
+                self._made.clear()
+            made = self._made[row] = self._make(row)
+        return made
+
+    def _make(self, row: int) -> Passage:
         r = self.rows[row]  # IndexError past the end, like a list
         document = self.documents[int(r["doc"])]
         start, end = int(r["start"]), int(r["end"])

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import Stemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from ccqa.lang.base import Language
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # Abbreviations after which a period does not end a sentence. Company suffixes (Ltd., Inc.,
 # Co.) are left out on purpose: they end sentences more often than not.
@@ -23,18 +26,20 @@ STOPWORDS = frozenset(
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
+    """Made on first use: importing NLTK takes about a second (it imports SciPy, and
+    scikit-learn where installed), and a serving process reads the sentences the build cut."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
 
 
-_TOKENIZER = _punkt()
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Punkt's sentence spans of ``text`` (abbreviations above, no training data needed)."""
-    return list(_TOKENIZER.span_tokenize(text))
+    return list(_punkt().span_tokenize(text))
 
 
 @lru_cache(maxsize=1)

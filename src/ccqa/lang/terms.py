@@ -39,9 +39,10 @@ def terms(text: str) -> list[str]:
     return out + english.stems(latin)
 
 
-def term_spans(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=8192)
+def term_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     """Each term of ``text`` with the offsets of the word it comes from (where the question's
-    words stand in a sentence, to find the figure nearest them)."""
+    words stand in a sentence, to find the figure nearest them); remembered, as ``term_set``."""
     out: list[tuple[str, int, int]] = []
     for match in english.TOKEN.finditer(text):
         token = match.group(0).lower()
@@ -49,7 +50,7 @@ def term_spans(text: str) -> list[tuple[str, int, int]]:
             out += [(term, match.start() + s, match.start() + e) for term, s, e in chinese.token_term_spans(token)]
         else:
             out += [(term, match.start(), match.end()) for term in english.stems([token])]
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
