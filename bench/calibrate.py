@@ -50,6 +50,7 @@ FITTED = slice(0, FITTED_COLUMNS)  # the columns of Evidence.vector()
 # vetoes: unknown name, "who is ...?" naming no one, unknown topic, a figure asked and none given
 NAMES, PERSON, TOPIC, FIGURE = 7, FITTED_COLUMNS, FITTED_COLUMNS + 1, FITTED_COLUMNS + 2
 COSINES = [0, 1]  # dense_top, sentence_semantic: not used by the UNREAD model
+SENTENCE_COVERAGE = 3
 
 
 @dataclass
@@ -126,8 +127,10 @@ def rates(found: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
     }
 
 
-def not_vetoed(x: np.ndarray) -> np.ndarray:
-    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5) & (x[:, FIGURE] < 0.5)
+def not_vetoed(x: np.ndarray, read: np.ndarray) -> np.ndarray:
+    """decision.is_answered's vetoes (the last: unread evidence whose sentence shares no question term)."""
+    return (x[:, NAMES] < 0.5) & (x[:, PERSON] < 0.5) & (x[:, TOPIC] < 0.5) & (x[:, FIGURE] < 0.5) & \
+        (read | (x[:, SENTENCE_COVERAGE] > 0.0))
 
 
 def columns(x: np.ndarray, read: bool) -> np.ndarray:
@@ -173,7 +176,7 @@ def main() -> int:
             mask = rows.read == read
             if mask.any():
                 found[mask] = models[read].predict_proba(columns(rows.x[mask], read))[:, 1] >= threshold
-        return found & not_vetoed(rows.x)
+        return found & not_vetoed(rows.x, rows.read)
 
     report: dict[str, object] = {"rows": {"seed": len(seed.answerable), "dev": len(dev.answerable),
                                           "squad": len(squad_set.answerable), "dev unread": int((~dev.read).sum())}}

@@ -55,6 +55,7 @@ class AnswerSource(Protocol):
     def sentence_vectors_of(self, row: int) -> np.ndarray: ...
     def document_frequency(self, term: str) -> int: ...
     def copies_of(self, row: int) -> list[int]: ...
+    def carry(self, question_terms: list[str], target: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,10 @@ def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], 
     choice = choose(question, candidates)
     if choice.best is None:
         return candidates, choice, None
+    other = "zh" if question.lang == "en" else "en"
     return candidates, choice, evidence_for(question, hits, choice.best, index.documents,
-                                            index.document_frequency, n)
+                                            index.document_frequency, n,
+                                            translated=lambda term: bool(index.carry([term], other)))
 
 
 def choose(question: Question, candidates: Sequence[Candidate]) -> Choice:
@@ -92,7 +95,8 @@ def choose(question: Question, candidates: Sequence[Candidate]) -> Choice:
         pool = [c for c in pool if c.years & asked]
         if not pool:
             return Choice(None, years_given=_years_given(question, candidates))
-    best = _latest_edition(max(pool, key=lambda c: c.score), pool)
+    best = _figure_beside(max(pool, key=lambda c: c.score), pool, question)
+    best = _latest_edition(best, pool)
     if question.years or question.answer_type != "number" or not best.typed:
         return Choice(best)
     peers = sorted((c for c in pool if c.typed and c.years and c.content >= best.content - LATEST_MARGIN
@@ -108,6 +112,15 @@ def choose(question: Question, candidates: Sequence[Candidate]) -> Choice:
     earlier = [by_year[y] for y in sorted(by_year, reverse=True) if by_year[y] is not best
                and (not best.years or y < max(best.years))]
     return Choice(best, tuple(earlier[:MAX_EARLIER]))
+
+
+def _figure_beside(best: Candidate, pool: Sequence[Candidate], question: Question) -> Candidate:
+    """For "how much ...?", a sentence of the best passage that gives a figure, when the best
+    sentence gives none ("The line opened in 2015." then "It is 308 km long.")."""
+    if question.answer_type != "number" or best.typed:
+        return best
+    beside = [c for c in pool if c.hit_index == best.hit_index and c.typed]
+    return max(beside, key=lambda c: c.score) if beside else best
 
 
 def _latest_edition(best: Candidate, pool: Sequence[Candidate]) -> Candidate:

