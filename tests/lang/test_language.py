@@ -86,3 +86,10 @@ def test_each_language_reads_its_answer_cues() -> None:
     assert english.expected_type("Who is the mayor?") == "name"
     assert english.points_back("It accounted for 6.5%.") and not english.points_back("Chongqing grew.")
     assert english.is_follow_up("and how much was invested?") and not english.is_follow_up("How long is the line?")
+
+
+def test_a_question_for_a_person_is_read_in_either_script() -> None:
+    chinese = language("zh")
+    assert chinese.asks_for_person("成都东部新区管委会主任是谁？")
+    assert chinese.asks_for_person("成都東部新區管委會主任是誰？")
+    assert not chinese.asks_for_person("成都東部新區何時設立？")

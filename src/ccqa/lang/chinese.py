@@ -199,7 +199,7 @@ def names(question: str) -> list[str]:
 
 
 def asks_for_person(question: str) -> bool:
-    return bool(re.search(r"谁|什么人", question)) or english.asks_for_person(question)
+    return bool(re.search(r"谁|什么人", simplified(question))) or english.asks_for_person(question)
 
 
 LANGUAGE = Language(
