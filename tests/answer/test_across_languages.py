@@ -71,3 +71,11 @@ def test_a_figure_with_a_scale_word_is_carried_in_the_other_languages_scales() -
     assert magnitude_forms("突破8万亿元", "en") == ["8000 billion", "8 trillion"]
     assert magnitude_forms("地區生產總值81986.7億元", "en") == ["8198.67 billion", "8.19867 trillion"]
     assert magnitude_forms("more than 4,800 trips in 2021", "zh") == []
+
+
+def test_a_chinese_question_is_answered_from_an_english_only_collection(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The seed corpus is English: a Chinese speaker's question still finds its sentence."""
+    qa = qa_over(tmp_path, {"railway.txt": RAILWAY_EN, "tea.txt": TEA_EN})
+    answer = qa.ask("成渝城际铁路全长多少公里？")
+    assert answer.found and answer.lang == "zh" and answer.answer.lang == "en"
+    assert answer.answer.span is not None and answer.answer.span.text.startswith("308 km")

@@ -61,8 +61,14 @@ def unknown_names(question: str, df: DocumentFrequency, translated: Callable[[st
     """1.0 when the question names something (a capitalised word) that no document mentions,
     in its language or, ``translated``, in the other: "What is the GDP of Shanghai?" asks about
     a place the collection never uses; "GDP" is known to a collection that says 地区生产总值."""
-    names = [t for word in language(detect_language(question)).names(question) for t in terms(word)]
-    return 1.0 if any(df(t) == 0 and not translated(t) for t in names) else 0.0
+    def known(term: str) -> bool:
+        return df(term) > 0 or translated(term)
+
+    for name in language(detect_language(question)).names(question):
+        parts = terms(name)  # a Chinese name is segmented: 成渝地区双城经济圈 and 成渝, 双城, 经济圈 ...
+        if parts and not known(max(parts, key=len)) and not all(known(t) for t in parts):
+            return 1.0
+    return 0.0
 
 @dataclass(frozen=True)
 class DecisionModel:

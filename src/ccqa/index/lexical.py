@@ -1,12 +1,11 @@
 """The lexical part of an index: BM25 over each passage's terms (bm25s), in how many passages
-each term occurs (the answer stage weighs question terms by it), and, for a collection in two
-languages, the translations of its terms that carry a question across (``lang/bilingual.py``)."""
+each term occurs (the answer stage weighs question terms by it), and the translations of its
+terms that carry a question in the other language across (``lang/bilingual.py``)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,7 @@ from ccqa.lang.bilingual import Translations
 
 BM25_DIR = "bm25"
 TRANSLATIONS_FILE = "translations.json"
-EMPTY_PASSAGE = "\u2205"
-_CJK = re.compile(r"[\u3400-\u9fff]")  # the one term of a passage without terms, so every row has one
+EMPTY_PASSAGE = "\u2205"  # the one term of a passage without terms, so every row has one
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,8 @@ class LexicalIndex:
         """Index each passage's terms (one list per passage, in row order)."""
         retriever = _bm25s().BM25(k1=params.k1, b=params.b)
         retriever.index([list(t) or [EMPTY_PASSAGE] for t in passage_terms], show_progress=False)
-        vocabulary = set(retriever.vocab_dict)
-        bilingual = Translations.for_vocabulary(vocabulary) if any(_CJK.search(t) for t in vocabulary) else Translations()
-        return cls(retriever, params, bilingual)
+        # an English-only collection too: a Chinese question carries its terms into English
+        return cls(retriever, params, Translations.for_vocabulary(set(retriever.vocab_dict)))
 
     @classmethod
     def load(cls, directory: Path, params: LexicalParams) -> LexicalIndex:
