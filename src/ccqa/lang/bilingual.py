@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -45,13 +45,23 @@ class Translations:
         out: list[str] = []
         if target == "zh":
             rendered: set[str] = set()
-            for phrase in sorted(self.to_zh, key=len, reverse=True):
+            by_first = self._phrases_by_first_term
+            for _, phrase in sorted(entry for term in asked for entry in by_first.get(term, ())):
                 if set(phrase) <= asked and not set(phrase) <= rendered:
                     out += [t for t in self.to_zh[phrase] if t not in out]
                     rendered |= set(phrase)
         else:
             for term in question_terms:
                 out += [t for t in self.to_en.get(term, ()) if t not in out]
+        return out
+
+    @cached_property
+    def _phrases_by_first_term(self) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+        """English phrases by their first term, each with its place longest first (made once:
+        a question looks only at the phrases its terms can start)."""
+        out: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for place, phrase in enumerate(sorted(self.to_zh, key=len, reverse=True)):
+            out.setdefault(phrase[0], []).append((place, phrase))
         return out
 
     def to_dict(self) -> dict[str, Any]:
