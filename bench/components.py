@@ -57,10 +57,8 @@ def segmentation(lines: list[str]) -> dict[str, Any]:
     import jieba
 
     rjieba = chinese._segmenter()  # with the region's words
-    for line in (REPO / "src" / "ccqa" / "lang" / "data" / "chinese_words.txt").read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, *tag = line.split()
-            jieba.add_word(word, 100000, tag[0] if tag else None)
+    for word, tag in chinese.region_words():
+        jieba.add_word(word, chinese.REGION_WORD_FREQUENCY, tag)
     jieba.initialize()
     simple = [chinese.simplified(line) for line in lines]
     r_s, r_cuts = best_of(lambda: [rjieba.cut(line) for line in simple])

@@ -27,7 +27,7 @@ from ccqa.embed.model import verified_model_path
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
 from ccqa.lang import detect_language
-from ccqa.lang.bilingual import magnitude_forms
+from ccqa.lang.bilingual import magnitude_forms, other_language
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import Query, check_k, check_mode, search
 
@@ -107,7 +107,7 @@ class QA:
         vector = self.encoder.encode([resolved])[0]
         own = terms(resolved)
         lang = detect_language(question)
-        target = "en" if lang == "zh" else "zh"
+        target = other_language(lang)
         carried = index.carry(own, target) + [t for form in magnitude_forms(resolved, target) for t in terms(form)]
         query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
         return Retrieved(query, carried, search(index, query, k=k, mode=mode))

@@ -34,6 +34,7 @@ from ccqa.data import (
     TableRow,
 )
 from ccqa.ingest.context import PATH_SEPARATOR, heading_path, table_view
+from ccqa.lang.bilingual import other_language
 
 NOT_FOUND = "I could not find an answer to that in the documents."
 LATEST_MARGIN = 0.4  # a figure of another year this close to the best (on what it says) answers the same question
@@ -79,7 +80,7 @@ def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], 
     choice = choose(question, candidates)
     if choice.best is None:
         return candidates, choice, None
-    other = "zh" if question.lang == "en" else "en"
+    other = other_language(question.lang)
     return candidates, choice, evidence_for(question, hits, choice.best, index.documents,
                                             index.document_frequency, n,
                                             translated=lambda term: bool(index.carry([term], other)))

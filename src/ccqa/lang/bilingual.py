@@ -30,6 +30,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_A_SENSE = re.compile(r"^(?:surname |variant of |old variant|see |CL:|used in |abbr\. |\(Tw\)|\(old\))")
 
 
+def other_language(lang: str) -> str:
+    """The language a question's terms are carried into: Chinese for English, English otherwise."""
+    return "zh" if lang == "en" else "en"
+
+
 @dataclass(frozen=True)
 class Translations:
     """English term sequences -> Chinese terms, and Chinese terms -> English terms."""

@@ -21,15 +21,27 @@ _WORD_CHARS = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
-    """rjieba with the region's words added (names the general dictionary splits: 双城经济圈)."""
-    import rjieba
+REGION_WORD_FREQUENCY = 100000  # high enough that the segmenter keeps each region word whole
 
+
+def region_words() -> list[tuple[str, str | None]]:
+    """The region's words (``data/chinese_words.txt``) with their part of speech, if given:
+    names the general dictionary splits (双城经济圈)."""
+    out: list[tuple[str, str | None]] = []
     for line in resources.files("ccqa.lang").joinpath("data/chinese_words.txt").read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             word, *tag = line.split()
-            rjieba.add_word(word, 100000, tag[0] if tag else None)
+            out.append((word, tag[0] if tag else None))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    """rjieba with the region's words added."""
+    import rjieba
+
+    for word, tag in region_words():
+        rjieba.add_word(word, REGION_WORD_FREQUENCY, tag)
     return rjieba
 
 
