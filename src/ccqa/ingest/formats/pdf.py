@@ -42,6 +42,7 @@ def read_pdf(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Extracted:
 def _laid_out(data: bytes, checked: CheckedPdf) -> Extracted | None:
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a warning per character of some fonts
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages, tables, heights, widths = [], [], [], []
