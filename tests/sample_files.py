@@ -118,3 +118,71 @@ def make_docx(title: str | None = None) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+Placed = tuple[float, float, float, str]  # x, y (baseline, from the bottom), font size, text
+
+
+def make_placed_pdf(pages: list[list[Placed]], font: str = "mapped") -> bytes:
+    """A PDF (612 x 792 pt pages) whose lines stand where the test puts them, every character
+    half an em wide. ``font``: "mapped" (a ToUnicode map), "ucs2" (a CJK font that is not
+    embedded, with only the predefined UniGB-UCS2-H encoding) or "unmapped" (Identity-H, no map)."""
+    chars = sorted({c for page in pages for *_, text in page for c in text})
+    cid = {c: i + 1 for i, c in enumerate(chars)}
+    if font == "ucs2":
+        code = {c: c.encode("utf-16-be").hex().upper() for c in chars}
+        fonts = [(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H"
+                 b" /DescendantFonts [4 0 R] >>"),
+                 (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /DW 500 /CIDSystemInfo"
+                 b" << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 5 0 R >>"),
+                 (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880]"
+                 b" /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>")]
+    else:
+        code = {c: f"{cid[c]:04X}" for c in chars}
+        mappings = [f"<{cid[c]:04X}> <{c.encode('utf-16-be').hex().upper()}>" for c in chars]
+        bfchars = "".join(f"{len(chunk)} beginbfchar\n" + "\n".join(chunk) + "\nendbfchar\n"
+                          for chunk in (mappings[i:i + 100] for i in range(0, len(mappings), 100)))
+        cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+                "1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+                f"{bfchars}endcmap CMapName currentdict /CMap defineresource pop end end")
+        to_unicode = b" /ToUnicode 5 0 R" if font == "mapped" else b""
+        fonts = [b"<< /Type /Font /Subtype /Type0 /BaseFont /Test /Encoding /Identity-H"
+                 b" /DescendantFonts [4 0 R]" + to_unicode + b" >>",
+                 (b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Test /DW 500 /CIDSystemInfo"
+                 b" << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"),
+                 _stream(cmap.encode())]
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                            b"<< /Type /Pages /Kids [" + " ".join(f"{6 + 2 * i} 0 R" for i in range(len(pages))).encode()
+                            + f"] /Count {len(pages)} >>".encode(), *fonts]
+    for page in pages:
+        content = " ".join(f"BT /F1 {size} Tf 1 0 0 1 {x} {y} Tm <{''.join(code[c] for c in text)}> Tj ET"
+                           for x, y, size, text in page)
+        number = len(objects) + 1
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {number + 1} 0 R"
+                       " /Resources << /Font << /F1 3 0 R >> >> >>".encode())
+        objects.append(_stream(content.encode()))
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def wrapped(text: str, x: float, y: float, size: float = 10, width: int = 80, pitch: float = 12) -> list[Placed]:
+    """``text`` cut into lines of at most ``width`` characters at spaces, as a page would wrap it."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return [(x, y - i * pitch, size, piece) for i, piece in enumerate(lines)]

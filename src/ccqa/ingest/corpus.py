@@ -22,6 +22,7 @@ from ccqa.errors import BadDocument, CcqaError
 from ccqa.ingest.catalog import CATALOG_NAME, load_catalog
 from ccqa.ingest.formats import format_for
 from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits
+from ccqa.ingest.normalise import normalised
 from ccqa.ingest.sandbox import DocumentReader, Extract, extract_file
 from ccqa.ingest.structure import structure_from_markup, structure_of
 from ccqa.lang import detect_language
@@ -106,7 +107,7 @@ def read_document(
         raise BadDocument("a link to a file outside the corpus directory")
     if not real.is_file():
         raise BadDocument("not a regular file")
-    extracted = extract(real, fmt, max_bytes)
+    extracted = normalised(extract(real, fmt, max_bytes))  # one normaliser for every format
     entry = (load_catalog(corpus_dir) if catalog is None else catalog).get(rel, {})
     return Document(
         doc_id=doc_id_for(rel),

@@ -1,165 +1,123 @@
-"""PDF files: each page's text with pypdf, with each page's offsets in the document."""
+"""PDF files read as a person reads the page: paragraphs rebuilt from the characters' positions
+(pdfplumber), running headers, footers and page numbers left out, two columns read in turn,
+ruled and aligned tables placed where they stand, each page's range in the text.
+
+pypdf opens the file first and holds it to the limits (``pdf_text``); a page too large to lay
+out within them, or a file pdfplumber cannot lay out, is read as pypdf extracts it. A font
+without a Unicode map (pdfminer then gives "(cid:N)") makes the document unreadable text, reported
+in the build instead of indexed as garbage.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import re
+from typing import Any
 
-from ccqa.data import Page
 from ccqa.errors import BadDocument
 from ccqa.ingest.formats.common import Extracted, first_line_title
-from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits, check_text_size, text_too_long
+from ccqa.ingest.formats.pdf_layout import Item, TableBlock, lay_out, with_aligned_tables
+from ccqa.ingest.formats.pdf_lines import CJK, Line, in_reading_order, page_lines, running_lines
+from ccqa.ingest.formats.pdf_text import CheckedPdf, checked_pdf, read_pdf_text
+from ccqa.ingest.limits import DEFAULT_LIMITS, ParseLimits, check_text_size
 
 log = logging.getLogger(__name__)
 
+UNMAPPED = re.compile(r"\(cid:\d+\)")
+MAX_UNREADABLE = 0.02  # share of characters without a Unicode value past which the text is unreadable
+
 
 def read_pdf(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Extracted:
-    """Text of each page with pypdf, pages joined by a blank line, with each page's offsets; a
-    ruled table pdfplumber finds on a page is written as a Markdown table where its cells were.
-    Refused: more pages than ``limits`` allow, a stream inflating past them, too much text."""
-    from pypdf import apply_configuration
-
-    with apply_configuration(None, **_pypdf_limits(limits)):
-        return _read_pdf(data, limits)
-
-
-def _read_pdf(data: bytes, limits: ParseLimits) -> Extracted:
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError, LimitReachedError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
-            except DependencyError as exc:  # AES without the cryptography package
-                raise BadDocument(f"encrypted PDF ({exc})") from None
-            if not opened:
-                raise BadDocument("encrypted PDF")
-        page_count = len(reader.pages)
-        meta_title = reader.metadata.title if reader.metadata else None
-    except (BadDocument, MemoryError):
-        raise
-    except LimitReachedError as exc:
-        raise _over_limit(exc, limits) from None
-    except Exception as exc:  # noqa: BLE001  pypdf raises many kinds on bad files
-        raise BadDocument(f"corrupt PDF: {exc}") from None
-    if page_count > limits.max_pdf_pages:
-        raise BadDocument(f"has {page_count:,} pages, more than the {limits.max_pdf_pages:,} allowed "
-                          "(CCQA_PARSE_MAX_PDF_PAGES)")
-    page_texts: dict[int, str] = {}
-    searchable: list[int] = []  # pages small enough to search for ruled tables
-    chars = 0
-    for number in range(1, page_count + 1):
-        try:
-            page = reader.pages[number - 1]
-            contents = page.get_contents()  # inflated within the limits: extract_text hides a breach
-            content_bytes = len(contents.get_data()) if contents is not None else 0
-            page_text = _clean_pdf_text(page.extract_text())
-        except MemoryError:
-            raise
-        except LimitReachedError as exc:
-            raise _over_limit(exc, limits) from None
-        except Exception as exc:  # noqa: BLE001  one broken page should not lose the others
-            log.warning("page %d of a PDF could not be read: %s", number, exc)
-            continue
-        page_texts[number] = page_text
-        chars += len(page_text) + 2
-        if chars > limits.max_text_chars:
-            raise text_too_long(limits)
-        if content_bytes <= MAX_TABLE_CONTENT_BYTES and number <= MAX_TABLE_PAGES:
-            searchable.append(number)
-    tables = _tables_by_page(data, searchable)
-    text, pages = "", []
-    for number, page_text in page_texts.items():
-        page_text = _with_tables(page_text, tables.get(number, []))
-        if not page_text:
-            continue
-        text += "\n\n" if text else ""
-        pages.append(Page(number, len(text), len(text) + len(page_text)))
-        text += page_text
-    if not text:
-        raise BadDocument("no extractable text (scanned PDF?)")
-    check_text_size(text, limits)
-    title = " ".join(meta_title.split()) if isinstance(meta_title, str) else ""
-    return Extracted(text, title or first_line_title(text), tuple(pages))
+    """The PDF's text as its pages show it, with units and page ranges (see the module)."""
+    checked = checked_pdf(data, limits)
+    laid_out = set(checked.small_pages) >= set(checked.page_texts)
+    extracted = _laid_out(data, checked) if laid_out else None
+    if extracted is None:
+        extracted = read_pdf_text(data, checked)
+    check_text_size(extracted.text, limits)
+    return extracted
 
 
-def _pypdf_limits(limits: ParseLimits) -> dict[str, int]:
-    """pypdf's own decoding limits, set to ``max_inflated_mb`` (pypdf's default: 75 MB)."""
-    most = limits.max_inflated_bytes
-    return {"maximum_declared_stream_length": most, "array_based_stream_maximum_output_length": most,
-            "zlib_maximum_output_length": most, "lzw_maximum_output_length": most,
-            "run_length_maximum_output_length": most, "brotli_maximum_output_length": most,
-            "jbig2_maximum_output_length": most, "image_maximum_buffer_size": most}
+def _laid_out(data: bytes, checked: CheckedPdf) -> Extracted | None:
+    import pdfplumber
 
-
-def _over_limit(exc: Exception, limits: ParseLimits) -> BadDocument:
-    if "decompress" in str(exc).lower():
-        return BadDocument(f"a PDF stream expands to more than {limits.max_inflated_mb} MB "
-                           "(CCQA_PARSE_MAX_INFLATED_MB)")
-    return BadDocument(f"the PDF is over a limit of its reader: {exc}")
-
-
-def _clean_pdf_text(text: str) -> str:
-    text = re.sub(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text.replace("\r\n", "\n").replace("\r", "\n")
-    )
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-MAX_TABLE_PAGES = 200  # pages searched for ruled tables (pdfplumber reads a page's layout: ~50 ms)
-# A page whose content stream is larger is not searched: pdfminer inflates and reads streams
-# without a limit, at about 3 s per MB.
-MAX_TABLE_CONTENT_BYTES = 1 << 20
-
-
-def _tables_by_page(data: bytes, numbers: list[int]) -> dict[int, list[list[list[str]]]]:
-    """The ruled tables of the pages ``numbers`` as rows of cell texts (pdfplumber)."""
-    if not numbers:
-        return {}
-    try:
-        import pdfplumber
-    except ImportError:  # tables are then read as the text pypdf gives
-        return {}
-    found: dict[int, list[list[list[str]]]] = {}
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a warning per character of some fonts
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in (pdf.pages[number - 1] for number in numbers):
-                if not (page.rects or page.lines):  # no ruling, no ruled table: skip the costly search
-                    continue
-                rows = [[[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
-                        for table in page.find_tables()]
-                if rows:
-                    found[page.page_number] = rows
-    except Exception as exc:  # noqa: BLE001  a layout pdfplumber cannot read still has pypdf's text
-        log.warning("tables of a PDF could not be read: %s", exc)
+            pages, tables, heights, widths = [], [], [], []
+            for number in sorted(checked.page_texts):
+                page = pdf.pages[number - 1]
+                found = _tables_of(page, number)
+                tables.append(found)
+                pages.append(page_lines(page.chars, number, [tuple(t.bbox) for t, _ in found]))
+                heights.append(float(page.height))
+                widths.append(float(page.width))
+    except BadDocument:
+        raise
+    except Exception as exc:  # noqa: BLE001  pdfminer raises many kinds; pypdf's reading remains
+        log.warning("the layout of a PDF could not be read (%s): read as plain text", exc)
+        return None
+    _refuse_unmapped(pages)
+    body = _body_size([line for lines in pages for line in lines])
+    running = running_lines(pages, heights, body)
+    items: list[Item] = []
+    for p, (lines, found) in enumerate(zip(pages, tables, strict=True)):
+        kept = in_reading_order([line for i, line in enumerate(lines) if (p, i) not in running], widths[p])
+        items += _placed(kept, [block for _, block in found])
+    laid = lay_out(with_aligned_tables(items))
+    if not laid.text.strip():
+        return None  # nothing laid out: pypdf's reading decides
+    first = laid.text[laid.units[0].start:laid.units[0].end] if laid.units else laid.text
+    return Extracted(laid.text, checked.title or first_line_title(first), laid.pages, laid.units)
+
+
+def _tables_of(page: Any, number: int) -> list[tuple[Any, TableBlock]]:
+    """The ruled tables pdfplumber finds on the page, each with its rows of cell texts (a cell's
+    lines joined as a paragraph's are); a "table" of one row or one column is a frame, not a table."""
+    if not (page.rects or page.lines):
+        return []
+    found = []
+    for table in page.find_tables():
+        rows = tuple(tuple(_cell_text(cell) for cell in row) for row in table.extract())
+        rows = tuple(row for row in rows if any(row))
+        if len(rows) >= 2 and max(len(row) for row in rows) >= 2:
+            x0, top, x1, _ = table.bbox
+            found.append((table, TableBlock(number, float(top), float(x0), float(x1), rows)))
     return found
 
 
-def _with_tables(page_text: str, tables: list[list[list[str]]]) -> str:
-    """The page's text with each table's cells, which pypdf gives one a line, written as the
-    rows of a Markdown table; a table whose cells are not found in order is left as it was."""
-    lines = page_text.split("\n")
-    for rows in tables:
-        cells = [cell for row in rows for cell in row if cell]
-        if len(cells) < 4:
-            continue
-        at = _run_of(lines, cells)
-        if at is None:
-            continue
-        width = max(len(row) for row in rows)
-        markdown = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
-        markdown.insert(1, "| " + " | ".join(["---"] * width) + " |")
-        lines[at:at + len(cells)] = ["", *markdown, ""]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+def _cell_text(cell: str | None) -> str:
+    lines = [line.strip() for line in (cell or "").split("\n") if line.strip()]
+    text = ""
+    for line in lines:
+        glue = "" if not text or CJK.match(text[-1]) and CJK.match(line[0]) or text.endswith("-") else " "
+        text += glue + line
+    return text
 
 
-def _run_of(lines: list[str], cells: list[str]) -> int | None:
-    """Where ``cells`` stand one a line, in order, in ``lines``."""
-    normalised = [" ".join(line.split()) for line in lines]
-    for start in range(len(normalised) - len(cells) + 1):
-        if normalised[start:start + len(cells)] == cells:
-            return start
-    return None
+def _placed(lines: list[Line], tables: list[TableBlock]) -> list[Item]:
+    """The page's lines with each table put before the first line below it in its column."""
+    items: list[Item] = list(lines)
+    for table in sorted(tables, key=lambda t: t.top, reverse=True):
+        centre = (table.x0 + table.x1) / 2
+        at = next((i for i, item in enumerate(items) if isinstance(item, Line) and item.top > table.top
+                   and item.column[0] - 1 <= centre <= item.column[1] + 1), None)
+        items.insert(len(items) if at is None else at, table)
+    return items
+
+
+def _body_size(lines: list[Line]) -> float:
+    sizes: dict[float, int] = {}
+    for line in lines:
+        sizes[line.size] = sizes.get(line.size, 0) + len(line.text)
+    return max(sizes, key=lambda s: sizes[s]) if sizes else 10.0
+
+
+def _refuse_unmapped(pages: list[list[Line]]) -> None:
+    """Text whose font gives no Unicode values is reported, never indexed as mojibake."""
+    text = "".join(line.text for lines in pages for line in lines)
+    unmapped = len(UNMAPPED.findall(text)) + text.count("\ufffd")
+    if unmapped and unmapped > MAX_UNREADABLE * max(len(UNMAPPED.sub("x", text)), 1):
+        raise BadDocument(f"unreadable text: {unmapped:,} characters of its fonts have no Unicode "
+                          "value (a font without a ToUnicode map or a known encoding)")
