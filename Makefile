@@ -17,11 +17,17 @@ $(BIN)/ccqa: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(BIN)/ccqa
 
-$(VENV)/.test-deps: $(BIN)/ccqa
+# The one-time steps (the ONNX export of the model, the dictionary read into terms) done once
+# here, into .venv/share/ccqa/cache, so that no build starts PyTorch.
+$(VENV)/.setup: $(BIN)/ccqa
+	$(BIN)/ccqa setup
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.setup
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-venv: $(BIN)/ccqa
+venv: $(VENV)/.setup
 
 venv-test: $(VENV)/.test-deps
 

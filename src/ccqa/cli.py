@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--device", help="torch device for embedding, e.g. cpu or cuda")
     build.add_argument("--json", action="store_true", help="print the build report as JSON")
 
+    sub.add_parser("setup", help="the one-time steps a first build would do (the ONNX export), done now")
+
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--index", type=Path)
@@ -94,6 +96,24 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger("ccqa.embed.onnx_encoder").setLevel(logging.INFO)
     report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait, progress=progress)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0
+
+
+def _setup(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.cache import default_cache_dir
+    from ccqa.embed.model import verified_model_path
+    from ccqa.embed.onnx_encoder import prepare_export
+    from ccqa.lang.bilingual import prepare_dictionary
+
+    cache_dir = settings.cache_dir or default_cache_dir()
+    model_path = verified_model_path(settings.model_path, settings.model_sha256)
+    try:
+        path, sha256 = prepare_export(model_path, settings.model_sha256, cache_dir)
+        dictionary = prepare_dictionary(cache_dir)
+    except OSError as exc:
+        raise CcqaError(f"cannot write to {cache_dir}: {exc}; set CCQA_CACHE_DIR to a writable folder") from exc
+    print(f"ready in {cache_dir}: the ONNX encoder {path.name} (sha256 {sha256[:16]})"
+          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else ""))
     return 0
 
 
@@ -171,7 +191,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                  threads_per_worker=args.threads)
 
 
-_COMMANDS = {"build": _build, "ask": _ask, "eval": _eval, "serve": _serve}
+_COMMANDS = {"setup": _setup, "build": _build, "ask": _ask, "eval": _eval, "serve": _serve}
 
 
 if __name__ == "__main__":  # ``python -m ccqa.cli``: how the server runs a rebuild in a child process

@@ -31,6 +31,7 @@ class Settings:
     device: str = "cpu"
     threads: int = 1  # numeric threads per serving process
     build_threads: int = 0  # texts a build embeds at once; 0: one per core
+    cache_dir: Path | None = None  # one-time setup (the ONNX export); None: <env>/share/ccqa/cache
     top_k: int = 5
     max_k: int = 20
     max_question_chars: int = 1000
