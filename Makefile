@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test build venv venv-test chromium redis-server lint bench clean
+.PHONY: run test build venv venv-test chromium redis-server cjk-font lint bench clean
 
 $(BIN)/ccqa: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,14 @@ chromium:
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
 
-test: venv-test chromium redis-server
-	$(BIN)/python -m pytest -q
+# The Chinese page needs a CJK font to show glyphs rather than boxes (tests/e2e checks it).
+cjk-font:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
+# Two workers (one per core here); each test file runs on one of them, and the real indexes
+# are built once per run for both (tests/index_fixtures.py).
+test: venv-test chromium redis-server cjk-font
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: venv-test
 	$(BIN)/ruff check src tests bench

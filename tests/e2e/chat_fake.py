@@ -117,9 +117,9 @@ class ChatFakeQA:
         self.gate.set()
 
     def ask(self, question: str, *, k: int = 5, history: Sequence[str] = (),
-            mode: str = "hybrid") -> Answer:
+            mode: str = "hybrid", answers: Sequence[str] = ()) -> Answer:
         self.calls.append({"question": question, "k": k, "history": tuple(history),
-                           "mode": mode})
+                           "mode": mode, "answers": tuple(answers)})
         self.gate.wait(timeout=30)
         q = question.lower()
         if "break" in q:

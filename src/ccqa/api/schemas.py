@@ -132,8 +132,18 @@ def schemas(settings: Settings) -> dict[str, Any]:
                 "k": {"type": "integer", "minimum": 1, "maximum": settings.max_k,
                       "default": settings.top_k},
                 "history": {"type": "array", "maxItems": settings.max_history,
-                            "items": {"type": "string", "maxLength": settings.max_history_chars},
-                            "description": "Earlier questions of the conversation, most recent last."},
+                            "items": {"oneOf": [
+                                {"type": "string", "maxLength": settings.max_history_chars},
+                                {"type": "object", "required": ["question"], "properties": {
+                                    "question": {"type": "string", "maxLength": settings.max_history_chars},
+                                    "answer": {"type": ["string", "null"], "maxLength": settings.max_history_chars,
+                                               "description": "The text the earlier answer quoted "
+                                                              "(its exact answer or sentence)."}}},
+                            ]},
+                            "description": "Earlier turns of the conversation, most recent last: each an "
+                                           "earlier question, or the question with the answer it got. A "
+                                           "follow-up (\"and Chongqing's?\", \"How fast did it grow?\") is "
+                                           "read with them."},
                 "mode": {"type": "string", "enum": list(MODES), "default": "hybrid"},
             },
         },
