@@ -233,7 +233,10 @@
       const value = el("span", "answer-value", answer.span.text);
       value.lang = i18n.htmlLang(answer.lang || "en");
       short.appendChild(value);
-      if (answer.year) short.appendChild(el("span", "answer-year", t("year", { year: answer.year })));
+      if (answer.year) {
+        short.appendChild(el("span", "answer-year",
+          t(answer.year_reported ? "year.reported" : "year", { year: answer.year })));
+      }
       reply.appendChild(short);
     }
     if (answer.table) {
@@ -266,21 +269,26 @@
   /* The answer's own address, and (for a found answer) its citation to copy. */
   function answerActions(data, cited) {
     const actions = el("div", "answer-actions");
-    const link = el("a", "answer-link", t("answer.link"));
-    link.href = addressFor(state.saved.map((turn) => turn.question));  // this turn is the last saved
+    // this turn is the last one saved: its address asks the conversation up to here again
+    const address = new URL(addressFor(state.saved.map((turn) => turn.question)), window.location.href).toString();
+    const status = el("span", "copy-status");
+    status.setAttribute("role", "status");
+    const link = el("button", "link-button copy-link", t("answer.link"));
+    link.type = "button";
+    link.addEventListener("click", async () => {
+      status.textContent = t((await copyText(address)) ? "link.copied" : "copy.failed");
+    });
     actions.appendChild(link);
     if (cited) {
       const copy = el("button", "link-button copy-citation", t("copy.citation"));
       copy.type = "button";
-      const status = el("span", "copy-status");
-      status.setAttribute("role", "status");
       copy.addEventListener("click", async () => {
-        const copied = await copyText(citationText(data.answer, cited.citation, link.href));
+        const copied = await copyText(citationText(data.answer, cited.citation, address));
         status.textContent = t(copied ? "copied" : "copy.failed");
       });
       actions.appendChild(copy);
-      actions.appendChild(status);
     }
+    actions.appendChild(status);
     return actions;
   }
 

@@ -70,28 +70,34 @@ def test_documents_view_lists_each_document_and_opens_one_to_search_in(
 
 
 def test_an_answers_address_opens_the_same_answer_when_pasted(
-        page: Page, fresh_page: Page, fake_qa: ChatFakeQA, shoot: Shoot) -> None:
+        browser: Browser, live_server: str, fresh_page: Page, fake_qa: ChatFakeQA, shoot: Shoot) -> None:
+    page = fresh_page
+    page.goto(live_server)
     page.get_by_role("button", name=GDP_QUESTION).click()
     expect(page.locator(".answer-text")).to_have_count(1)
     ask(page, FOLLOW_UP)
     expect(page.locator(".answer-text")).to_have_count(2)
-    address = page.url
+    address = page.url  # the address bar follows the conversation
     assert parse_qs(urlsplit(address).query) == {"h": [GDP_QUESTION], "q": [FOLLOW_UP]}
-    link = last_reply(page).get_by_role("link", name="Link to this answer")
-    assert link.get_attribute("href") == urlsplit(address).path + "?" + urlsplit(address).query
-    first_link = page.locator(".turn").first.get_by_role("link", name="Link to this answer")
-    assert parse_qs(urlsplit(first_link.get_attribute("href") or "").query) == {"q": [GDP_QUESTION]}
+    last_reply(page).get_by_role("button", name="Copy link to this answer").click()
+    expect(last_reply(page).locator(".copy-status")).to_have_text("Link copied: it opens this answer.")
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    page.locator(".turn").first.get_by_role("button", name="Copy link to this answer").click()
+    first_address = page.evaluate("navigator.clipboard.readText()")
+    assert parse_qs(urlsplit(first_address).query) == {"q": [GDP_QUESTION]}
     shown = page.locator(".answer-text").all_text_contents()
 
     calls_before = len(fake_qa.calls)
-    fresh_page.goto(address)
-    expect(fresh_page.locator(".answer-text")).to_have_count(2)
-    assert fresh_page.locator(".answer-text").all_text_contents() == shown
-    assert fresh_page.locator(".user-text").all_text_contents() == [GDP_QUESTION, FOLLOW_UP]
+    pasted, check_and_close = open_page(browser, live_server, 1280, 900)  # another tab, nothing stored
+    pasted.goto(address)
+    expect(pasted.locator(".answer-text")).to_have_count(2)
+    assert pasted.locator(".answer-text").all_text_contents() == shown
+    assert pasted.locator(".user-text").all_text_contents() == [GDP_QUESTION, FOLLOW_UP]
     replayed = fake_qa.calls[calls_before:]
     assert [c["question"] for c in replayed] == [GDP_QUESTION, FOLLOW_UP]
     assert replayed[1]["history"] == (GDP_QUESTION,)
-    shoot(fresh_page, "22-shared-answer")
+    shoot(pasted, "22-shared-answer")
+    check_and_close()
 
 
 def test_the_conversation_is_kept_across_a_reload_without_asking_again(

@@ -17,9 +17,11 @@ from typing import Protocol
 import numpy as np
 
 from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
+from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, read_question, topic_of
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
 from ccqa.answer.span import answer_cell, list_item_span, sentence_span
+from ccqa.answer.years import figure_year
 from ccqa.data import (
     Alternative,
     Answer,
@@ -163,7 +165,8 @@ def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits:
     if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
     sentence = _sentence(read, choice.best, hits, index.documents, keep)
-    earlier = tuple(Alternative(max(c.years), _sentence(read, c, hits, index.documents, keep)) for c in choice.earlier)
+    earlier = tuple(Alternative(max(c.years), other) for c in choice.earlier
+                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep)))
     document = index.documents[hits[choice.best.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
                   passages, mode, conf, earlier, lang=read.lang)
@@ -183,6 +186,7 @@ def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], doc
     hit = hits[candidate.hit_index]
     document = documents[hit.passage.doc_id]
     first, last = hit.passage.sentences[candidate.first], hit.passage.sentences[candidate.last]
+    year, reported = figure_year(document, hit.passage, candidate.first, candidate.last)
     return AnswerSentence(
         text=document.text[first.start : last.end],
         citation=keep.index(candidate.hit_index),
@@ -190,9 +194,10 @@ def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], doc
         start=first.start,
         end=last.end,
         span=exact_answer(question, candidate, hit, document),
-        year=max(candidate.years) if candidate.years else None,
+        year=year,
         lang=hit.passage.lang,
         table=_table_row(document, hit, question),
+        year_reported=reported,
     )
 
 
