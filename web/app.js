@@ -395,7 +395,10 @@
 
   /* ---- the conversation's address and its copy in sessionStorage ------------------------- */
 
-  function addressFor(questions) {
+  /* "?h=<earlier>&h=...&q=<question>": the turns an answer depends on (the API reads at most
+   * MAX_HISTORY earlier ones), so a long conversation's address stays short. */
+  function addressFor(allQuestions) {
+    const questions = allQuestions.slice(-(MAX_HISTORY + 1));
     const params = new URLSearchParams();
     questions.slice(0, -1).forEach((q) => params.append("h", q));
     if (questions.length) params.set("q", questions[questions.length - 1]);
@@ -454,8 +457,8 @@
     const asked = params.get("q");
     const wanted = asked ? [...params.getAll("h"), asked] : [];
     const stored = storedConversation();
-    const same = stored.length && (!wanted.length ||
-      (stored.length === wanted.length && stored.every((turn, i) => turn.question === wanted[i])));
+    const same = stored.length && (!wanted.length || (stored.length >= wanted.length &&
+      stored.slice(-wanted.length).every((turn, i) => turn.question === wanted[i])));
     if (same) {
       stored.forEach((turn) => {
         const shown = newTurn(turn.question);
