@@ -40,3 +40,13 @@ def test_earlier_figures_list_only_the_same_quantity(seed_qa: Any) -> None:
     answer = seed_qa.ask("How many cooperation agreements have been signed?")
     assert answer.found and answer.answer.span.text == "more than 300 cooperation agreements"
     assert [a.sentence.span.text for a in answer.alternatives if a.sentence.span] == []
+
+
+def test_earlier_figures_are_of_years_their_own_words_give_before_the_answers(collection_qa: Any) -> None:
+    answer = collection_qa.ask("How many China-Europe freight train trips did Chengdu and Chongqing make?")
+    assert answer.found and answer.answer.year == "2023" and not answer.answer.year_reported
+    earlier = [(a.year, a.sentence.span.text if a.sentence.span else None) for a in answer.alternatives]
+    assert earlier and all(year < "2023" for year, _ in earlier)
+    assert ("2021", "more than 4,800 trips") in earlier
+    assert all("18,000" not in (figure or "") for _, figure in earlier)  # a total since 2011, not 2011's
+    assert all(not a.sentence.year_reported and a.year == a.sentence.year for a in answer.alternatives)

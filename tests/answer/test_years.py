@@ -84,3 +84,11 @@ def test_a_year_the_sentence_names_wins_over_this_year_for_answering_too() -> No
     text = ("Published: 2022-06-01\n\nAccording to statistics released at the beginning of this year, GDP "
             "reached 7.39192 trillion yuan in 2021.")
     assert years_of(text) == [{"2021"}]
+
+
+def test_the_start_of_a_running_total_is_not_the_figures_year() -> None:
+    text = ("Published: 2022-01-17\n\nSince the first train left Chongqing in March 2011, the two cities have "
+            "seen more than 18,000 trips.")
+    assert figure_years_of(text) == [("2022", True)]
+    assert figure_years_of("发布日期：2022-01-17\n\n自2011年开行以来，两地累计开行超过1.8万列。") == [("2022", True)]
+    assert figure_years_of("Trade rose from 2019 to 2021 by 30 percent.") == [("2021", False)]

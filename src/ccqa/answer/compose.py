@@ -165,8 +165,9 @@ def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits:
     if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
     sentence = _sentence(read, choice.best, hits, index.documents, keep)
-    earlier = tuple(Alternative(max(c.years), other) for c in choice.earlier
-                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep)))
+    earlier = tuple(Alternative(other.year, other) for c in choice.earlier  # the same quantity, for a year it names
+                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep))
+                    and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))
     document = index.documents[hits[choice.best.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
                   passages, mode, conf, earlier, lang=read.lang)

@@ -92,13 +92,18 @@ _FULL_DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)
                         r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\b(?:19|20)\d\d-\d\d-\d\d\b", re.IGNORECASE)
 
 
+# a running total's start, not the year the figure is for: "more than 18,000 trips since 2011"
+_SINCE = re.compile(r"\bsince\b[^.;,]{0,60}?\b(?:19|20)\d\d\b|\bfrom\s+(?:19|20)\d\d\b(?!\s*(?:to|-|–|until)\b)|"
+                    r"(?:自|从)[^，。]{0,20}?(?:19|20)\d\d\s*年[^，。]{0,10}?以来", re.IGNORECASE)
+
+
 def figure_year(document: Document, passage: Passage, first: int, last: int) -> tuple[str | None, bool]:
     """The year a figure in sentences ``first``..``last`` of ``passage`` is shown with, and
     whether it is only the document's date (shown as "reported in 2022").
 
     Its own words: a table row's year column or header, the years its sentences write out
     ("in 2021", "2021年"; not a year compared with, not the year of a day, "on November 14,
-    2020", which dates an event, not the figure), else "last year" / "去年" counted from the
+    2020", which dates an event, nor the start of a running total, "since 2011"), else "last year" / "去年" counted from the
     document's date; else the document's date, as a report's year.
     """
     view = table_view(document, passage.unit)
@@ -108,7 +113,7 @@ def figure_year(document: Document, passage: Passage, first: int, last: int) -> 
     texts = passage.sentence_texts()[first : last + 1]
     own: set[str] = set()
     for text in texts:
-        own |= years_in(_FULL_DATE.sub(" ", text)) - compared_years(text)
+        own |= years_in(_SINCE.sub(" ", _FULL_DATE.sub(" ", text))) - compared_years(text)
     if own:
         return max(own), False
     relative: set[str] = set()
