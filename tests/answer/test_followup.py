@@ -60,7 +60,8 @@ def test_a_year_follow_up_that_asks_more_keeps_the_turn_before_whole() -> None:
         f"{earlier} and how many containers in 2021?")
 
 
-@pytest.mark.parametrize("follow_up", ["and in 2022?", "那2024年呢？", "and how much was invested?",
+@pytest.mark.parametrize("follow_up", ["and in 2022?", "那2024年呢？", "and how much was invested?", "what about the GDP?",
+                                       "and the GDP of Chengdu?", "What about its population?",
                                        "what about their number?", "那占全国的比重呢？", "它的设计时速是多少？"])
 def test_a_follow_up_that_names_no_other_place_is_not_a_swap(follow_up: str) -> None:
     assert other_subject(follow_up) is None

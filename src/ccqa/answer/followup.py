@@ -32,6 +32,7 @@ _ZH_OTHER_SUBJECT = re.compile(r"^\s*(?:那么?|还有)?\s*(?P<subject>[^，,？
 _ZH_ASKS = re.compile(r"多少|几|哪|什么|怎样|如何|何时|谁|吗")
 _EN_PRONOUN = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
 _ZH_PRONOUN = re.compile(r"它们?|其")
+_EN_LINKING = frozenset(["of", "in", "for", "and", "with", "to", "on", "at", "by"])  # "the GDP of X" is no name
 _EN_NAME = re.compile(r"\b[A-Z][A-Za-z]+(?:[-\s][A-Z][A-Za-z]+)*")  # "Chengdu-Chongqing", "Liangjiang New Area"
 _MAX_NAME_CHARS = 40  # an earlier answer longer than this is a sentence, not a name
 
@@ -75,8 +76,10 @@ def other_subject(question: str) -> str | None:
         if match is None:
             return None
         subject = match.group("subject").strip()
-        if _EN_QUESTION_WORD.match(subject) or not re.search(r"\b[A-Z]", subject):
-            return None  # a question of its own, or no name ("what about their number?")
+        words = subject.split()
+        if _EN_QUESTION_WORD.match(subject) or not words or not words[0][:1].isupper() or words[0].isupper() \
+                or len(words) > 4 or _EN_LINKING.intersection(w.lower() for w in words):
+            return None  # a question of its own, no name ("what about their number?"), a quantity ("the GDP")
     if not subject or years_in(subject) and not re.sub(r"(?:19|20)\d\d\s*年?|\s", "", subject):
         return None  # only a year: the question is kept, its year changed (question.read_question)
     return subject
