@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.chat_fake import ChatFakeQA
 from tests.e2e.conftest import open_page
-from tests.e2e.test_chat import GDP_QUESTION, Shoot, ask, last_reply
+from tests.e2e.test_chat import GDP_QUESTION, Shoot, ask, assert_no_horizontal_overflow, last_reply
 
 pytestmark = pytest.mark.e2e
 
@@ -157,3 +157,20 @@ def test_not_found_never_shows_a_large_bold_answer(page: Page) -> None:
     expect(reply.locator(".answer-short, .answer-value, .answer, .reply-label")).to_have_count(0)
     expect(reply.get_by_role("heading", name="Related passages")).to_be_visible()
     expect(reply.get_by_role("button", name="Copy citation")).to_have_count(0)
+
+
+def test_documents_view_and_search_fit_a_375px_screen(mobile_page: Page, shoot: Shoot) -> None:
+    mobile_page.get_by_role("button", name="Documents").click()
+    expect(mobile_page.locator(".doc-list-item")).to_have_count(6)
+    assert_no_horizontal_overflow(mobile_page)
+    mobile_page.locator(".doc-list-item").last.get_by_role("button").click()
+    expect(mobile_page.locator("#doc-panel-title")).to_have_text("成渝地区双城经济圈建设成效明显")
+    search = mobile_page.get_by_label("Search in this document")
+    search.fill("增长")
+    expect(mobile_page.locator("mark.search-hit")).to_have_count(2)
+    expect(mobile_page.locator("#doc-search-count")).to_have_text("2 matches")
+    assert_no_horizontal_overflow(mobile_page)
+    shoot(mobile_page, "23-document-search-375px")
+    mobile_page.get_by_role("button", name="Close").click()
+    expect(mobile_page.locator("#doc-panel")).to_be_hidden()
+    expect(mobile_page.get_by_role("button", name="Documents")).to_be_focused()
