@@ -26,12 +26,13 @@ import numpy as np
 import torch
 
 from ccqa.answer.reader import encode_pair, question_text
+from ccqa.config import Settings
 from ccqa.embed.e5_base import E5Tokenizer, ensure_base_model
 from ccqa.embed.reader_model import build_reader, save_trained, trained_state
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "results" / "reader"
-CACHE = ROOT / ".cache" / "ccqa"
+CACHE = Settings().setup_dir
 SEED = 20261203
 NEGATIVES = 5  # per question: the best-ranked wrong candidates, plus one drawn at random
 

@@ -63,4 +63,11 @@ def no_network() -> Iterator[None]:
         mp.setattr(socket.socket, "sendto", _guard_sendto(socket.socket.sendto))
         yield
 
-from tests.index_fixtures import HashingEncoder, real_encoder, seed_corpus, seed_qa, seed_settings  # noqa: F401
+from tests.index_fixtures import (  # noqa: F401
+    HashingEncoder,
+    collection_qa,
+    real_encoder,
+    seed_corpus,
+    seed_qa,
+    seed_settings,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -96,15 +97,48 @@ def real_encoder():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings pointing at a real index of the seed article, built once per session the way
-    `ccqa build` builds it (the int8 ONNX encoder it exports)."""
+    """Settings pointing at a real index of the seed article, built once per test run the way
+    `ccqa build` builds it (the int8 ONNX encoder of ``ccqa setup``). Parallel workers
+    (pytest-xdist) share it: the first builds it under a lock, the others read it; tests
+    that change an index copy it first."""
+    from ccqa.files import locked
+    from ccqa.index import versions
     from ccqa.index.build import build_index
 
-    root = tmp_path_factory.mktemp("seed")
-    settings = Settings(corpus_dir=seed_corpus(root / "corpus"), index_dir=root / "index", cache_size=0,
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    root = shared / "seed-index"
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", cache_size=0,
                         reload_interval_s=0.0)
-    build_index(settings)
+    with locked(shared / "seed-index.lock"):
+        if versions.current_version(settings.index_dir) is None:
+            seed_corpus(settings.corpus_dir)
+            build_index(settings)
     yield settings
+
+
+COLLECTION = REPO / "eval" / "collection"
+
+
+@pytest.fixture(scope="session")
+def collection_qa(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The development collection (``eval/collection``, 35 documents in both languages) as
+    `ccqa build` indexes it, built once per test run and shared by the parallel workers."""
+    from ccqa.files import locked
+    from ccqa.index import versions
+    from ccqa.index.build import build_index
+    from ccqa.service import QA
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    settings = Settings(corpus_dir=COLLECTION, index_dir=shared / "collection-index", cache_size=0,
+                        reload_interval_s=3600.0)
+    with locked(shared / "collection-index.lock"):
+        if versions.current_version(settings.index_dir) is None:
+            build_index(settings)
+    return QA.open(settings)
 
 
 @pytest.fixture(scope="session")

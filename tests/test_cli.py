@@ -66,3 +66,27 @@ def test_build_on_a_device_pytorch_cannot_use_is_one_line_and_builds_nothing(tmp
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ccqa: error: cannot embed on device 'nosuchdevice'")
     assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_setup_into_an_unwritable_folder_is_one_line_and_nonzero(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CCQA_CACHE_DIR", str(blocker / "cache"))
+    assert main(["setup"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "CCQA_CACHE_DIR" in err
+
+
+def test_setup_done_once_is_reused(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    exports: list[Path] = []
+
+    def fake_export(model_path: Path, destination: Path, quantize: bool) -> str:
+        exports.append(destination)
+        destination.write_bytes(b"onnx graph")
+        return "unused"
+
+    monkeypatch.setattr("ccqa.embed.onnx_encoder.export_onnx", fake_export)
+    monkeypatch.setenv("CCQA_CACHE_DIR", str(tmp_path))
+    assert main(["setup"]) == 0 and main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert len(exports) == 1 and out.count(f"ready in {tmp_path}") == 2 and "dictionary" in out

@@ -21,20 +21,28 @@
     newConversation: $("new-conversation"),
     announcer: $("announcer"),
     panel: $("doc-panel"),
+    panelKicker: $("doc-panel-kicker"),
     panelTitle: $("doc-panel-title"),
     panelMeta: $("doc-panel-meta"),
     panelBody: $("doc-panel-body"),
     panelClose: $("doc-panel-close"),
     langSwitch: $("lang-switch"),
+    showDocuments: $("show-documents"),
+    search: $("doc-search"),
+    searchInput: $("doc-search-input"),
+    searchCount: $("doc-search-count"),
   };
+  const STORAGE_KEY = "ccqa.conversation";  // sessionStorage: the conversation survives a reload
 
   const state = {
-    history: [],          // earlier questions of this conversation, most recent last
+    history: [],          // earlier turns {question, answer}, most recent last (answer: the text it quoted)
+    saved: [],            // the replies shown, {question, data}: kept in sessionStorage
     pending: false,
     turns: 0,
     conversationId: 0,    // replies to a cleared conversation are dropped
     documents: new Map(), // doc_id -> Promise of the document
     panelTrigger: null,   // element to give focus back to when the panel closes
+    shownDoc: null,       // {text, lang, render}: the document in the panel, for searching in it
   };
 
   /* ---- small DOM helpers (text only) ---------------------------------------------------- */
@@ -225,7 +233,10 @@
       const value = el("span", "answer-value", answer.span.text);
       value.lang = i18n.htmlLang(answer.lang || "en");
       short.appendChild(value);
-      if (answer.year) short.appendChild(el("span", "answer-year", t("year", { year: answer.year })));
+      if (answer.year) {
+        short.appendChild(el("span", "answer-year",
+          t(answer.year_reported ? "year.reported" : "year", { year: answer.year })));
+      }
       reply.appendChild(short);
     }
     if (answer.table) {
@@ -250,8 +261,57 @@
     if (data.resolved_question && data.resolved_question !== data.question) {
       reply.appendChild(el("p", "resolved", t("read.as", { question: data.resolved_question })));
     }
+    reply.appendChild(answerActions(data, cited));
     renderEarlier(reply, data, turnId);
     renderPassages(reply, data.passages, t("sources"), turnId);
+  }
+
+  /* The answer's own address, and (for a found answer) its citation to copy. */
+  function answerActions(data, cited) {
+    const actions = el("div", "answer-actions");
+    // this turn is the last one saved: its address asks the conversation up to here again
+    const address = new URL(addressFor(state.saved.map((turn) => turn.question)), window.location.href).toString();
+    const status = el("span", "copy-status");
+    status.setAttribute("role", "status");
+    const link = el("button", "link-button copy-link", t("answer.link"));
+    link.type = "button";
+    link.addEventListener("click", async () => {
+      status.textContent = t((await copyText(address)) ? "link.copied" : "copy.failed");
+    });
+    actions.appendChild(link);
+    if (cited) {
+      const copy = el("button", "link-button copy-citation", t("copy.citation"));
+      copy.type = "button";
+      copy.addEventListener("click", async () => {
+        const copied = await copyText(citationText(data.answer, cited.citation, address));
+        status.textContent = t(copied ? "copied" : "copy.failed");
+      });
+      actions.appendChild(copy);
+    }
+    actions.appendChild(status);
+    return actions;
+  }
+
+  /* "“quote” — title, publisher, date. source. address": what a reader pastes into a note. */
+  function citationText(answer, citation, address) {
+    const where = [citation.title, citation.publisher, citation.date].filter(Boolean).join(", ");
+    const source = citation.source && /^https?:\/\//.test(citation.source) ? " " + citation.source + "." : "";
+    return "\u201c" + answer.text + "\u201d \u2014 " + where + "." + source + " " + address;
+  }
+
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (e) {
+      const area = el("textarea", "visually-hidden", text);
+      document.body.appendChild(area);
+      area.select();
+      let copied = false;
+      try { copied = document.execCommand("copy"); } catch (err) { copied = false; }
+      area.remove();
+      return copied;
+    }
   }
 
   /* Earlier figures: the same figure for other years, most recent first. */
@@ -281,6 +341,7 @@
     reply.classList.add("is-not-found");
     reply.appendChild(el("p", "not-found", data.message || t("not.found")));
     if (data.passages.length) reply.appendChild(el("p", "not-found-hint", t("not.found.hint")));
+    reply.appendChild(answerActions(data, null));
     renderPassages(reply, data.passages, t("related"), turnId);
   }
 
@@ -325,14 +386,46 @@
     els.form.setAttribute("aria-busy", pending ? "true" : "false");
   }
 
-  async function ask(rawQuestion) {
-    const question = rawQuestion.trim();
-    if (!question || state.pending) return;
-    const conversationId = state.conversationId;
+  /* The text an answer quoted, sent back with the next question: its exact answer, else its sentence. */
+  function answerText(data) {
+    if (!data.found || !data.answer) return "";
+    const text = data.answer.span ? data.answer.span.text : data.answer.text;
+    return text.slice(0, MAX_HISTORY_CHARS);
+  }
+
+  /* ---- the conversation's address and its copy in sessionStorage ------------------------- */
+
+  /* "?h=<earlier>&h=...&q=<question>": the turns an answer depends on (the API reads at most
+   * MAX_HISTORY earlier ones), so a long conversation's address stays short. */
+  function addressFor(allQuestions) {
+    const questions = allQuestions.slice(-(MAX_HISTORY + 1));
+    const params = new URLSearchParams();
+    questions.slice(0, -1).forEach((q) => params.append("h", q));
+    if (questions.length) params.set("q", questions[questions.length - 1]);
+    const query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "");
+  }
+
+  function saveConversation() {
+    try {
+      window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state.saved));
+    } catch (e) { /* storage may be off or full: the address still holds the questions */ }
+    window.history.replaceState(null, "", addressFor(state.saved.map((turn) => turn.question)));
+  }
+
+  function storedConversation() {
+    try {
+      const saved = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || "[]");
+      return Array.isArray(saved) ? saved.filter((turn) => turn && typeof turn.question === "string" && turn.data) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function newTurn(question) {
     state.turns += 1;
     const turnId = "turn-" + state.turns;
     els.welcome.hidden = true;
-
     const turn = el("article", "turn");
     turn.id = turnId;
     turn.setAttribute("aria-label", t("you.asked") + " " + state.turns);
@@ -340,21 +433,72 @@
     mine.appendChild(el("p", "reply-label", t("you.asked")));
     mine.appendChild(el("p", "user-text", question));
     turn.appendChild(mine);
-    const reply = el("div", "msg msg-reply is-loading");
+    const reply = el("div", "msg msg-reply");
+    turn.appendChild(reply);
+    els.conversation.appendChild(turn);
+    return { turn: turn, reply: reply, turnId: turnId };
+  }
+
+  /* A reply as the API sent it: found, or not found with related reading. */
+  function renderReply(reply, data, turnId) {
+    if (data.found && data.answer) renderFound(reply, data, turnId);
+    else renderNotFound(reply, data, turnId);
+  }
+
+  function remember(question, data) {
+    state.history.push({ question: question, answer: answerText(data) });
+    state.saved.push({ question: question, data: data });
+    saveConversation();
+  }
+
+  /* Show a stored conversation (a reload), or ask its questions again (a pasted address). */
+  async function restore() {
+    const params = new URLSearchParams(window.location.search);
+    const asked = params.get("q");
+    const wanted = asked ? [...params.getAll("h"), asked] : [];
+    const stored = storedConversation();
+    const same = stored.length && (!wanted.length || (stored.length >= wanted.length &&
+      stored.slice(-wanted.length).every((turn, i) => turn.question === wanted[i])));
+    if (same) {
+      stored.forEach((turn) => {
+        const shown = newTurn(turn.question);
+        state.saved.push(turn);
+        state.history.push({ question: turn.question, answer: answerText(turn.data) });
+        renderReply(shown.reply, turn.data, shown.turnId);
+      });
+      return;
+    }
+    try { window.sessionStorage.removeItem(STORAGE_KEY); } catch (e) { /* storage may be off */ }
+    if (wanted.length) announce(t("restoring"));
+    for (const question of wanted.slice(0, MAX_HISTORY + 1)) {
+      if (!(await ask(question))) break;
+    }
+  }
+
+  /* Ask one question with the conversation so far; true when it got a reply. */
+  async function ask(rawQuestion) {
+    const question = rawQuestion.trim();
+    if (!question || state.pending) return false;
+    const conversationId = state.conversationId;
+    const shown = newTurn(question);
+    const turn = shown.turn;
+    const reply = shown.reply;
+    const turnId = shown.turnId;
+    reply.classList.add("is-loading");
+
     const loading = el("p", "loading");
     loading.appendChild(el("span", "spinner"));
     loading.appendChild(document.createTextNode(t("searching")));
     reply.appendChild(loading);
-    turn.appendChild(reply);
-    els.conversation.appendChild(turn);
     scrollToTurn(turn);
 
     els.question.value = "";
     setPending(true);
     announce(t("searching.announce"));
-    const history = state.history.slice(-MAX_HISTORY).map((q) => q.slice(0, MAX_HISTORY_CHARS));
+    const history = state.history.slice(-MAX_HISTORY).map((h) => (
+      { question: h.question.slice(0, MAX_HISTORY_CHARS), answer: h.answer }));
     const result = await postQuestion(question, history);
-    if (conversationId !== state.conversationId) return;  // the conversation was cleared
+    if (conversationId !== state.conversationId) return false;  // the conversation was cleared
     setPending(false);
 
     reply.classList.remove("is-loading");
@@ -364,17 +508,18 @@
       announce(t("error.announce", { message: result.error }));
       if (!els.question.value) els.question.value = question;
     } else if (result.data.found && result.data.answer) {
-      state.history.push(question);
+      remember(question, result.data);
       renderFound(reply, result.data, turnId);
       const answer = result.data.answer;
       announce(t("answer.announce", { text: answer.span ? answer.span.text + " — " + answer.text : answer.text }));
     } else {
-      state.history.push(question);
+      remember(question, result.data);
       renderNotFound(reply, result.data, turnId);
       announce(t("not.found.announce", { message: result.data.message || t("not.found"),
         n: result.data.passages.length }));
     }
     scrollToTurn(turn);
+    return !result.error;
   }
 
   function scrollToTurn(turn) {
@@ -384,6 +529,9 @@
   function newConversation() {
     state.conversationId += 1;
     state.history = [];
+    state.saved = [];
+    try { window.sessionStorage.removeItem(STORAGE_KEY); } catch (e) { /* storage may be off */ }
+    window.history.replaceState(null, "", window.location.pathname);
     setPending(false);
     els.conversation.replaceChildren();
     els.welcome.hidden = false;
@@ -409,8 +557,13 @@
     return state.documents.get(docId);
   }
 
-  function showPanel(trigger) {
+  function showPanel(trigger, kicker) {
     state.panelTrigger = trigger;
+    state.shownDoc = null;
+    els.panelKicker.textContent = kicker || t("panel.kicker");
+    els.search.hidden = true;
+    els.searchInput.value = "";
+    els.searchCount.textContent = "";
     els.panel.hidden = false;
     els.app.classList.add("has-panel");
     document.body.classList.add("panel-open");
@@ -466,16 +619,133 @@
     }
     text.appendChild(cited);
     text.appendChild(document.createTextNode(doc.text.slice(b)));
-    if (passage.table) {
-      const row = el("div", "doc-row");
-      row.appendChild(el("p", "doc-row-label", t("table.row")));
-      row.appendChild(renderTable(passage.table, false));
-      els.panelBody.replaceChildren(row, text);
-    } else {
-      els.panelBody.replaceChildren(text);
-    }
-    cited.scrollIntoView({ block: "center", behavior: "auto" });
+    const render = () => {
+      if (passage.table) {
+        const row = el("div", "doc-row");
+        row.appendChild(el("p", "doc-row-label", t("table.row")));
+        row.appendChild(renderTable(passage.table, false));
+        els.panelBody.replaceChildren(row, text);
+      } else {
+        els.panelBody.replaceChildren(text);
+      }
+      cited.scrollIntoView({ block: "center", behavior: "auto" });
+    };
+    render();
+    offerSearch(doc, render);
     announce(t("opened", { title: doc.title }));
+  }
+
+  /* ---- the documents view, and searching in a document ------------------------------------ */
+
+  function languageName(code) {
+    return code === "zh" || code === "en" ? t("language." + code) : code;
+  }
+
+  async function showDocuments(trigger) {
+    showPanel(trigger, t("documents.kicker"));
+    els.panelTitle.textContent = t("documents");
+    els.panelMeta.textContent = "";
+    els.panelBody.replaceChildren(el("p", "doc-loading", t("opening")));
+    els.panelTitle.focus();
+    let documents;
+    try {
+      const response = await fetch("api/documents", { headers: { "Accept": "application/json" } });
+      if (!response.ok) throw new Error(await errorMessage(response));
+      documents = await response.json();
+    } catch (e) {
+      els.panelBody.replaceChildren(el("p", "error-text", e.message || t("error.unreachable")));
+      return;
+    }
+    if (state.panelTrigger !== trigger) return;
+    els.panelMeta.textContent = t("documents.count", { n: documents.length });
+    const list = el("ul", "doc-list");
+    documents.forEach((doc) => {
+      const item = el("li", "doc-list-item");
+      const open = el("button", "link-button doc-list-title", doc.title);
+      open.type = "button";
+      open.lang = i18n.htmlLang(doc.lang || "en");
+      open.setAttribute("aria-label", t("documents.open", { title: doc.title }));
+      open.addEventListener("click", () => openWholeDocument(doc.doc_id, trigger));
+      item.appendChild(open);
+      const meta = [doc.publisher, doc.date, languageName(doc.lang)].filter(Boolean).join(" \u00b7 ");
+      if (meta) item.appendChild(el("p", "doc-list-meta", meta));
+      list.appendChild(item);
+    });
+    els.panelBody.replaceChildren(list);
+  }
+
+  async function openWholeDocument(docId, trigger) {
+    showPanel(trigger);
+    els.panelBody.replaceChildren(el("p", "doc-loading", t("opening")));
+    let doc;
+    try {
+      doc = await fetchDocument(docId);
+    } catch (e) {
+      els.panelBody.replaceChildren(el("p", "error-text", e.message));
+      return;
+    }
+    if (state.panelTrigger !== trigger) return;
+    els.panelTitle.textContent = doc.title;
+    els.panelMeta.textContent = [doc.publisher, doc.source !== doc.publisher ? doc.source : null, doc.date,
+      languageName(doc.lang)].filter(Boolean).join(" \u00b7 ");
+    const render = () => {
+      const text = el("div", "doc-text", doc.text);
+      text.lang = i18n.htmlLang(doc.lang || "en");
+      els.panelBody.replaceChildren(text);
+      els.panelBody.scrollTop = 0;
+    };
+    render();
+    offerSearch(doc, render);
+    els.panelTitle.focus();
+    announce(t("opened", { title: doc.title }));
+  }
+
+  function offerSearch(doc, render) {
+    state.shownDoc = { text: doc.text, lang: doc.lang || "en", render: render, current: -1 };
+    els.search.hidden = false;
+  }
+
+  /* Every match of the search words in the document, marked; the first (then the next) shown. */
+  function searchDocument(next) {
+    const shown = state.shownDoc;
+    if (!shown) return;
+    const words = els.searchInput.value.trim();
+    if (!words) {
+      els.searchCount.textContent = "";
+      shown.render();
+      return;
+    }
+    if (next && els.panelBody.querySelector(".search-hit")) {
+      const hits = els.panelBody.querySelectorAll(".search-hit");
+      shown.current = (shown.current + 1) % hits.length;
+      markCurrent(hits, shown.current);
+      return;
+    }
+    const text = shown.text;
+    const folded = text.toLowerCase();
+    const caseless = folded.length === text.length;  // lower-casing kept every offset
+    const haystack = caseless ? folded : text;
+    const needle = caseless ? words.toLowerCase() : words;
+    const view = el("div", "doc-text");
+    view.lang = i18n.htmlLang(shown.lang);
+    let from = 0;
+    let count = 0;
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, from)) {
+      view.appendChild(document.createTextNode(text.slice(from, at)));
+      view.appendChild(el("mark", "search-hit", text.slice(at, at + needle.length)));
+      from = at + needle.length;
+      count += 1;
+    }
+    view.appendChild(document.createTextNode(text.slice(from)));
+    els.panelBody.replaceChildren(view);
+    els.searchCount.textContent = count ? t("search.count", { n: count }) : t("search.none");
+    shown.current = 0;
+    if (count) markCurrent(els.panelBody.querySelectorAll(".search-hit"), 0);
+  }
+
+  function markCurrent(hits, index) {
+    hits.forEach((hit, i) => hit.classList.toggle("is-current", i === index));
+    hits[index].scrollIntoView({ block: "center", behavior: "auto" });
   }
 
   /* ---- wiring --------------------------------------------------------------------------- */
@@ -500,12 +770,19 @@
   });
 
   els.newConversation.addEventListener("click", newConversation);
+  els.showDocuments.addEventListener("click", () => showDocuments(els.showDocuments));
+  els.searchInput.addEventListener("input", () => searchDocument(false));
+  els.search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    searchDocument(true);
+  });
   i18n.apply();
   els.langSwitch.addEventListener("click", () => {
     i18n.set(i18n.other());
     announce(t("title"));
   });
   els.panelClose.addEventListener("click", () => closePanel(true));
+  restore();
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !els.panel.hidden) {
       event.preventDefault();

@@ -38,7 +38,7 @@ def sets(writers: list[str]) -> list[tuple[str, Path, Path, Path]]:
 
 
 def run(name: str, questions: Path, corpus: Path, index: Path, src: str | None, reader: str | None) -> dict:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CCQA_CORPUS_DIR": str(corpus), "CCQA_MODEL_CACHE": str(ROOT / ".cache" / "ccqa")}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CCQA_CORPUS_DIR": str(corpus)}
     if src:
         env["PYTHONPATH"] = src
     if reader:

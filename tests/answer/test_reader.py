@@ -17,7 +17,7 @@ QUOTABLE = TEXT.index(" |")
 
 @pytest.fixture(scope="module")
 def tokenizer() -> E5Tokenizer:
-    return E5Tokenizer(ensure_base_model(Settings().model_cache))
+    return E5Tokenizer(ensure_base_model(Settings().setup_dir))
 
 
 def test_a_follow_up_is_read_with_the_turn_before() -> None:

@@ -44,8 +44,9 @@ class FakeQA:
         self.reloads = 0
 
     def ask(self, question: str, *, k: int = 5, history: Sequence[str] = (),
-            mode: str = "hybrid") -> Answer:
-        self.calls.append({"question": question, "k": k, "history": history, "mode": mode})
+            mode: str = "hybrid", answers: Sequence[str] = ()) -> Answer:
+        self.calls.append({"question": question, "k": k, "history": history, "mode": mode,
+                           "answers": tuple(answers)})
         if mode not in ("hybrid", "dense", "bm25"):
             raise BadQuestion(f"unknown mode {mode!r}")
         start = DOC_TEXT.index(GDP_SENTENCE)

@@ -41,14 +41,25 @@ def test_k_history_and_mode_are_passed_to_qa(client: FlaskClient, fake_qa: FakeQ
     ask(client, {"question": "And in 2020?", "k": 3, "mode": "bm25",
                  "history": ["What was the GDP in 2021?", "Which provinces?"]})
     assert fake_qa.calls[-1] == {"question": "And in 2020?", "k": 3, "mode": "bm25",
-                                 "history": ("What was the GDP in 2021?", "Which provinces?")}
+                                 "history": ("What was the GDP in 2021?", "Which provinces?"),
+                                 "answers": ("", "")}
+
+
+def test_history_may_carry_the_earlier_answers(client: FlaskClient, fake_qa: FakeQA) -> None:
+    response = ask(client, {"question": "How big is it?", "history": [  # SETTINGS.max_history: 3
+        {"question": "Which city hosts the fair?", "answer": "Chengdu"},
+        {"question": "Which port?", "answer": None},
+        {"question": "\x00", "answer": "dropped with its empty question"}]})
+    assert response.status_code == 200
+    assert fake_qa.calls[-1]["history"] == ("Which city hosts the fair?", "Which port?")
+    assert fake_qa.calls[-1]["answers"] == ("Chengdu", "")
 
 
 
 def test_defaults_are_top_k_no_history_and_hybrid(client: FlaskClient, fake_qa: FakeQA) -> None:
     ask(client, {"question": "GDP?", "unknown_field": {"is": "ignored"}})
     assert fake_qa.calls[-1] == {"question": "GDP?", "k": SETTINGS.top_k, "history": (),
-                                 "mode": "hybrid"}
+                                 "mode": "hybrid", "answers": ()}
 
 
 
@@ -88,6 +99,10 @@ def test_every_api_request_gives_the_engine_a_chance_to_reload(
     ({"question": "GDP?", "k": None}, "invalid_k"),
     ({"question": "GDP?", "history": "earlier"}, "invalid_history"),
     ({"question": "GDP?", "history": [1]}, "invalid_history"),
+    ({"question": "GDP?", "history": [{"answer": "no question"}]}, "invalid_history"),
+    ({"question": "GDP?", "history": [{"question": "Q?", "answer": 7}]}, "invalid_history"),
+    ({"question": "GDP?", "history": [{"question": "Q?", "answer": "a" * (SETTINGS.max_history_chars + 1)}]},
+     "invalid_history"),
     ({"question": "GDP?", "history": ["a"] * (SETTINGS.max_history + 1)}, "invalid_history"),
     ({"question": "GDP?", "history": ["a" * (SETTINGS.max_history_chars + 1)]},
      "invalid_history"),

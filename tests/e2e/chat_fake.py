@@ -117,9 +117,9 @@ class ChatFakeQA:
         self.gate.set()
 
     def ask(self, question: str, *, k: int = 5, history: Sequence[str] = (),
-            mode: str = "hybrid") -> Answer:
+            mode: str = "hybrid", answers: Sequence[str] = ()) -> Answer:
         self.calls.append({"question": question, "k": k, "history": tuple(history),
-                           "mode": mode})
+                           "mode": mode, "answers": tuple(answers)})
         self.gate.wait(timeout=30)
         q = question.lower()
         if "break" in q:
@@ -134,9 +134,11 @@ class ChatFakeQA:
             return self._port(question, mode)
         if "gdp" in q or "growth" in q:
             return self._gdp(question, mode)
-        if "agreement" in q:
-            return self._found(question, mode, [
-                (self.circle, AGREEMENTS_SENTENCE, AGREEMENTS_SENTENCE)])
+        if "agreement" in q:  # a figure without a year of its own: the report's date, said as such
+            found = self._found(question, mode, [(self.circle, AGREEMENTS_SENTENCE, AGREEMENTS_SENTENCE)])
+            answer = self._sentence(self.circle, AGREEMENTS_SENTENCE, 0, "more than 300 cooperation agreements",
+                                    "2022")
+            return replace(found, answer=replace(answer, year_reported=True))
         related = [self._cited(self.circle, TRAIN_SENTENCE, PARAGRAPHS[10], 0.31),
                    self._cited(self.circle, GDP_SENTENCE, PARAGRAPHS[4], 0.22)]
         return Answer(question=question, resolved_question=question, found=False,

@@ -124,3 +124,16 @@ def test_an_answer_quoted_from_a_chinese_source_says_so(page: Page, shoot: Shoot
     expect(reply.locator(".answer-language")).to_have_text("Quoted from a Chinese source.")
     expect(reply.locator(".passage-text")).to_have_attribute("lang", "zh-CN")
     shoot(page, "15-chinese-source")
+
+
+def test_a_figure_dated_only_by_its_report_says_so_in_both_languages(page: Page) -> None:
+    ask(page, "How many cooperation agreements have been signed?")
+    reply = last_reply(page)
+    expect(reply.locator(".answer-value")).to_have_text("more than 300 cooperation agreements")
+    expect(reply.locator(".answer-year")).to_have_text("Reported in 2022")
+    page.get_by_role("button", name="切换到中文 (Switch to Chinese)").click()
+    box = page.get_by_label("你的问题")
+    box.fill("How many cooperation agreements have been signed?")
+    box.press("Enter")
+    expect(page.locator(".turn")).to_have_count(2)
+    expect(last_reply(page).locator(".answer-year")).to_have_text("2022年发布的数据")

@@ -36,12 +36,12 @@ def test_q4_0_blocks_dequantise_low_nibbles_first_then_high() -> None:
 
 @pytest.fixture(scope="module")
 def base() -> Path:
-    return ensure_base_model(Settings().model_cache)
+    return ensure_base_model(Settings().setup_dir)
 
 
 def test_the_cached_base_model_is_reused_not_rebuilt(base: Path) -> None:
     before = (base / "model.safetensors").stat().st_mtime_ns
-    assert ensure_base_model(Settings().model_cache) == base
+    assert ensure_base_model(Settings().setup_dir) == base
     assert (base / "model.safetensors").stat().st_mtime_ns == before
 
 

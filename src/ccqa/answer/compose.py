@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ccqa.answer.candidates import ReaderCandidate, candidates_for
+from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, topic_of
 from ccqa.answer.reader import Reader, Reading
-from ccqa.answer.years import sentence_years
+from ccqa.answer.years import figure_year, sentence_years
 from ccqa.data import (
     Alternative,
     Answer,
@@ -168,7 +169,9 @@ def answer_from(read: Question, hits: Sequence[Hit], index: AnswerSource, mode: 
     if probability < calibration.threshold:
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, probability, lang=read.lang)
     sentence = _sentence(choice.best, hits, index.documents, keep)
-    earlier = tuple(Alternative(max(r.years), _sentence(r, hits, index.documents, keep)) for r in choice.earlier)
+    earlier = tuple(Alternative(other.year, other) for r in choice.earlier  # the same quantity, for a year it names
+                    if same_quantity(sentence, other := _sentence(r, hits, index.documents, keep))
+                    and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))
     document = index.documents[hits[choice.best.candidate.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
                   passages, mode, probability, earlier, lang=read.lang)
@@ -199,6 +202,7 @@ def _sentence(chosen: Read, hits: Sequence[Hit], documents: Mapping[str, Documen
     document = documents[hit.passage.doc_id]
     sentence = hit.passage.sentences[candidate.sentence]
     span = exact_answer(chosen, document)
+    year, reported = figure_year(document, hit.passage, candidate.sentence, candidate.sentence)
     return AnswerSentence(
         text=document.text[sentence.start : sentence.end],
         citation=keep.index(candidate.hit_index),
@@ -206,9 +210,10 @@ def _sentence(chosen: Read, hits: Sequence[Hit], documents: Mapping[str, Documen
         start=sentence.start,
         end=sentence.end,
         span=span,
-        year=max(chosen.years) if chosen.years else None,
+        year=year,
         lang=hit.passage.lang,
         table=_table_row(document, hit, candidate, span),
+        year_reported=reported,
     )
 
 

@@ -16,7 +16,7 @@ _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how
                       r"often|year|the|a|an|in|of))*\s*", re.IGNORECASE)
 _EN_YEAR_PHRASE = re.compile(r"\s*(?:\b(?:in|for|of|during|at the end of|by)\s+)?(?:the year\s+)?"
                              r"\b(?:19|20)\d\d\b", re.IGNORECASE)
-_ZH_ASK = re.compile(r"(?:是)?(?:多少|几|哪|什么|怎样|如何|何时|谁)[^，。？?]*$|[？?。！!]+$")
+_ZH_ASK = re.compile(r"(?:是)?(?:多少|几|哪|什么|怎样|如何|何时|谁)[^，。？?]*[？?。！!]*$|[？?。！!]+$")
 _ZH_YEAR = re.compile(r"(?:19|20)\d\d\s*年(?:末|底|初)?")
 
 

@@ -1,6 +1,6 @@
 """Which year a sentence's figure is about: (a table row) the year of its row, columns or
-caption; else the years the sentence names ("last year" counts from the document's date; a year it
-compares with, "higher than in 2021", is not its own);
+caption; else the years the sentence names (a year it compares with, "higher than in 2021", is
+not its own); else "last year", "去年" counted from the document's date;
 else the last year named before it in its paragraph, else in the two paragraphs before it
 under the same heading; else the year of the document's stated date, else its catalog date.
 Pure functions of text and structure.
@@ -43,8 +43,8 @@ def sentence_years(document: Document, passage: Passage, index: int) -> set[str]
         return found
     dated = document.stated_date
     texts = passage.sentence_texts()
-    if found := (years_in(texts[index]) - compared_years(texts[index])) | _relative_years(texts[index], dated):
-        return found
+    if found := (years_in(texts[index]) - compared_years(texts[index])) or set(_relative_years(texts[index], dated)):
+        return found  # a year the sentence writes out wins over "this year" ("released this year: GDP in 2021")
     for earlier in reversed(texts[:index]):
         if found := years_in(earlier) | _relative_years(earlier, dated):
             return {max(found)}
@@ -84,6 +84,44 @@ def _relative_years(text: str, dated: str | None) -> frozenset[str]:
     if _THIS_YEAR.search(text):
         found.add(str(year))
     return frozenset(found)
+
+
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_FULL_DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b|"
+                        rf"\b\d{{1,2}}\s+{_MONTHS}\s+(?:19|20)\d\d\b|"
+                        r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\b(?:19|20)\d\d-\d\d-\d\d\b", re.IGNORECASE)
+
+
+# a running total's start, not the year the figure is for: "more than 18,000 trips since 2011"
+_SINCE = re.compile(r"\bsince\b[^.;,]{0,60}?\b(?:19|20)\d\d\b|\bfrom\s+(?:19|20)\d\d\b(?!\s*(?:to|-|–|until)\b)|"
+                    r"(?:自|从)[^，。]{0,20}?(?:19|20)\d\d\s*年[^，。]{0,10}?以来", re.IGNORECASE)
+
+
+def figure_year(document: Document, passage: Passage, first: int, last: int) -> tuple[str | None, bool]:
+    """The year a figure in sentences ``first``..``last`` of ``passage`` is shown with, and
+    whether it is only the document's date (shown as "reported in 2022").
+
+    Its own words: a table row's year column or header, the years its sentences write out
+    ("in 2021", "2021年"; not a year compared with, not the year of a day, "on November 14,
+    2020", which dates an event, nor the start of a running total, "since 2011"), else "last year" / "去年" counted from the
+    document's date; else the document's date, as a report's year.
+    """
+    view = table_view(document, passage.unit)
+    if view is not None and (found := _row_years(view.cells, view.header, view.caption)):
+        return max(found), False
+    dated = document.stated_date
+    texts = passage.sentence_texts()[first : last + 1]
+    own: set[str] = set()
+    for text in texts:
+        own |= years_in(_SINCE.sub(" ", _FULL_DATE.sub(" ", text))) - compared_years(text)
+    if own:
+        return max(own), False
+    relative: set[str] = set()
+    for text in texts:
+        relative |= _relative_years(text, dated)
+    if relative:
+        return max(relative), False
+    return (dated[:4], True) if dated and dated[:4].isdigit() else (None, False)
 
 
 def _units_before(document: Document, passage: Passage) -> list[str]:

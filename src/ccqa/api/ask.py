@@ -26,6 +26,7 @@ class AskRequest:
     k: int
     history: tuple[str, ...]
     mode: str
+    answers: tuple[str, ...] = ()  # the earlier answers' quoted text, one per history item ("" for none)
 
 
 @ask_api.route("/ask", methods=["POST", "OPTIONS"])
@@ -42,7 +43,7 @@ def ask() -> Response:
         g.question = asked.question
     qa = service()
     started = time.perf_counter()
-    answer = qa.ask(asked.question, k=asked.k, history=asked.history, mode=asked.mode)
+    answer = qa.ask(asked.question, k=asked.k, history=asked.history, mode=asked.mode, answers=asked.answers)
     took_ms = (time.perf_counter() - started) * 1000
     g.found = answer.found
     return jsonify({**answer.to_dict(), "took_ms": round(took_ms, 2),
@@ -87,12 +88,25 @@ def parse_ask(body: dict[str, Any], settings: Settings) -> AskRequest:
                        f"long; the limit is {settings.max_question_chars}.")
     k = check_k(body.get("k", settings.top_k), settings.max_k)
     history = body.get("history", [])
-    if (not isinstance(history, list) or len(history) > settings.max_history
-            or not all(isinstance(h, str) and len(h) <= settings.max_history_chars
-                       for h in history)):
+    if not isinstance(history, list) or len(history) > settings.max_history \
+            or not all(_history_item_ok(h, settings.max_history_chars) for h in history):
         raise ApiError(400, "invalid_history", f"history must be a list of at most "
-                       f"{settings.max_history} earlier questions, each at most "
+                       f"{settings.max_history} earlier turns, each a question or an object "
+                       '{"question": ..., "answer": ...}, each text at most '
                        f"{settings.max_history_chars} characters.")
     mode = check_mode(body.get("mode", "hybrid"))
-    cleaned = tuple(c for c in (clean_text(h) for h in history) if c)
-    return AskRequest(question=question, k=k, history=cleaned, mode=mode)
+    turns = [(h, "") if isinstance(h, str) else (h["question"], h.get("answer") or "") for h in history]
+    kept = [(q, clean_text(a)) for q, a in ((clean_text(q), a) for q, a in turns) if q]
+    return AskRequest(question=question, k=k, history=tuple(q for q, _ in kept), mode=mode,
+                      answers=tuple(a for _, a in kept))
+
+
+def _history_item_ok(item: Any, max_chars: int) -> bool:
+    """An earlier question as a string, or a turn: its question and (optionally) its answer's text."""
+    if isinstance(item, str):
+        return len(item) <= max_chars
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        return False
+    answer = item.get("answer")
+    return len(item["question"]) <= max_chars and (answer is None or isinstance(answer, str) and
+                                                   len(answer) <= max_chars)

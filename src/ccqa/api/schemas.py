@@ -97,9 +97,14 @@ def schemas(settings: Settings) -> dict[str, Any]:
             "end": _OFFSET,
             "span": _nullable({**ref("AnswerSpan"), "description": "The exact answer (a figure, date, name) "
                                "inside the sentence, with document offsets."}),
-            "year": _nullable({"type": "string", "description": "The year the quoted figure is about."}),
+            "year": _nullable({"type": "string", "description": "The year the quoted figure is about: the "
+                               "year its own words give (\"in 2021\", \"2021年\", its table column), else "
+                               "\"last year\" counted from the document's date, else the document's date "
+                               "(then year_reported is true)."}),
             "lang": _LANG,
             "table": _nullable(ref("TableRow")),
+            "year_reported": {"type": "boolean", "description": "true when year is only the date of the "
+                              "document the figure is quoted from (the page says \"reported in 2022\")."},
         }),
         "Alternative": {"allOf": [ref("AnswerSentence"), {
             "type": "object", "required": ["year"], "properties": {"year": STRING}}],
@@ -132,8 +137,18 @@ def schemas(settings: Settings) -> dict[str, Any]:
                 "k": {"type": "integer", "minimum": 1, "maximum": settings.max_k,
                       "default": settings.top_k},
                 "history": {"type": "array", "maxItems": settings.max_history,
-                            "items": {"type": "string", "maxLength": settings.max_history_chars},
-                            "description": "Earlier questions of the conversation, most recent last."},
+                            "items": {"oneOf": [
+                                {"type": "string", "maxLength": settings.max_history_chars},
+                                {"type": "object", "required": ["question"], "properties": {
+                                    "question": {"type": "string", "maxLength": settings.max_history_chars},
+                                    "answer": {"type": ["string", "null"], "maxLength": settings.max_history_chars,
+                                               "description": "The text the earlier answer quoted "
+                                                              "(its exact answer or sentence)."}}},
+                            ]},
+                            "description": "Earlier turns of the conversation, most recent last: each an "
+                                           "earlier question, or the question with the answer it got. A "
+                                           "follow-up (\"and Chongqing's?\", \"How fast did it grow?\") is "
+                                           "read with them."},
                 "mode": {"type": "string", "enum": list(MODES), "default": "hybrid"},
             },
         },

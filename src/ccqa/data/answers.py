@@ -158,6 +158,7 @@ class AnswerSentence:
     year: str | None = None
     lang: str = "en"
     table: TableRow | None = None
+    year_reported: bool = False  # ``year`` is only the document's date: shown as "reported in 2022"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,13 +171,14 @@ class AnswerSentence:
             "year": self.year,
             "lang": self.lang,
             "table": self.table.to_dict() if self.table else None,
+            "year_reported": self.year_reported,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AnswerSentence:
         return cls(d["text"], int(d["citation"]), d["doc_id"], int(d["start"]), int(d["end"]),
                    AnswerSpan.from_dict(d["span"]) if d.get("span") else None, d.get("year"), d.get("lang", "en"),
-                   TableRow.from_dict(d["table"]) if d.get("table") else None)
+                   TableRow.from_dict(d["table"]) if d.get("table") else None, bool(d.get("year_reported", False)))
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ccqa.cache import cached_file
 from ccqa.config import MODEL_NAME
 from ccqa.embed.model import load_tokenizer, model_dimension, normalise
 from ccqa.errors import ModelError
@@ -55,11 +57,14 @@ class OnnxRecord:
 
 
 def write_onnx_encoder(directory: Path, model_path: Path, reuse_from: Path | None,
-                       previous: OnnxRecord | None) -> OnnxRecord:
+                       previous: OnnxRecord | None, model_sha256: str = "",
+                       cache_dir: Path | None = None) -> OnnxRecord:
     """Put ``encoder.onnx`` into a new index version; returns its manifest record.
 
     The previous version's file is copied when it is the same variant and still intact
-    (an incremental build then needs no PyTorch at all), otherwise the model is exported afresh.
+    (an incremental build then needs no PyTorch at all); else the installation's cached export
+    (``ccqa.cache``, checked by sha256); the model is exported afresh only when neither is
+    there (or the cache folder cannot be written).
     """
     destination = directory / ONNX_FILE
     if reuse_from is not None and previous is not None and previous.quantized == ONNX_QUANTIZED:
@@ -67,8 +72,37 @@ def write_onnx_encoder(directory: Path, model_path: Path, reuse_from: Path | Non
         if source.is_file() and file_sha256(source) == previous.sha256:
             shutil.copyfile(source, destination)
             return OnnxRecord(ONNX_FILE, previous.sha256, ONNX_QUANTIZED)
+    if cache_dir is not None and model_sha256:
+        try:
+            cached, sha256 = prepare_export(model_path, model_sha256, cache_dir)
+        except OSError as exc:
+            log.warning("cannot keep the ONNX export in %s (%s); exporting into the index only", cache_dir, exc)
+        else:  # the version is verified again, whole, before it is published
+            shutil.copyfile(cached, destination)
+            return OnnxRecord(ONNX_FILE, sha256, ONNX_QUANTIZED)
     sha256 = export_onnx(model_path, destination, quantize=ONNX_QUANTIZED)
     return OnnxRecord(ONNX_FILE, sha256, ONNX_QUANTIZED)
+
+
+def prepare_export(model_path: Path, model_sha256: str, cache_dir: Path) -> tuple[Path, str]:
+    """The installation's export of the model (``ccqa.cache``), made now if missing or damaged."""
+    def make(path: Path) -> None:
+        export_onnx(model_path, path, quantize=ONNX_QUANTIZED)
+
+    return cached_file(cache_dir, export_key(model_sha256), ".onnx", make)
+
+
+def export_key(model_sha256: str) -> str:
+    """What decides the exported bytes: the weights, the opset, int8 or not, and the versions
+    of the exporter and the quantiser (from package metadata, without importing them)."""
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "none"
+
+    return (f"encoder-{model_sha256[:16]}-opset{ONNX_OPSET}-{'int8' if ONNX_QUANTIZED else 'fp32'}"
+            f"-torch{version('torch')}-ort{version('onnxruntime')}")
 
 
 def export_onnx(model_path: Path, destination: Path, quantize: bool) -> str:

@@ -72,11 +72,13 @@ class Index:
         sentence_vectors: np.ndarray,
         manifest: Manifest,
         extends: Index | None = None,
+        cache_dir: Path | None = None,
     ) -> Index:
         """Assemble an index; refuses vectors that do not line up with the passages.
 
         ``extends``: the version this one follows; when the new passages only add rows after
-        its own, its dense store is copied and extended instead of built again."""
+        its own, its dense store is copied and extended instead of built again. ``cache_dir``:
+        the installation's cache (``ccqa.cache``) the lexical index reads its dictionary from."""
         if len(passages) != len(passage_vectors):
             raise ValueError(f"{len(passages)} passages but {len(passage_vectors)} vectors")
         sentence_count = sum(len(p.sentences) for p in passages)
@@ -90,7 +92,8 @@ class Index:
         copy_of = duplicate_groups([terms(p.text) for p in passages],
                                    [by_id[p.doc_id].stated_date or "" for p in passages])
         table = PassageTable.from_passages(passages, list(by_id.values()), copy_of)
-        lexical = LexicalIndex.build([terms(passage_search_text(by_id[p.doc_id], p)) for p in passages], LEXICAL) \
+        lexical = LexicalIndex.build([terms(passage_search_text(by_id[p.doc_id], p)) for p in passages], LEXICAL,
+                                     cache_dir) \
             if passages else None
         return cls(manifest, table, Int8Rows.encode(sentence_vectors), dense, lexical)
 

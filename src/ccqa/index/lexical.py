@@ -63,12 +63,14 @@ class LexicalIndex:
         self._rows = int(bm25.scores["num_docs"])
 
     @classmethod
-    def build(cls, passage_terms: Sequence[Sequence[str]], params: LexicalParams = LexicalParams()) -> LexicalIndex:
-        """Index each passage's terms (one list per passage, in row order)."""
+    def build(cls, passage_terms: Sequence[Sequence[str]], params: LexicalParams = LexicalParams(),
+              cache_dir: Path | None = None) -> LexicalIndex:
+        """Index each passage's terms (one list per passage, in row order); ``cache_dir``: where
+        the dictionary of carried terms is kept read (``ccqa.cache``)."""
         retriever = _bm25s().BM25(k1=params.k1, b=params.b)
         retriever.index([list(t) or [EMPTY_PASSAGE] for t in passage_terms], show_progress=False)
         # an English-only collection too: a Chinese question carries its terms into English
-        return cls(retriever, params, Translations.for_vocabulary(set(retriever.vocab_dict)))
+        return cls(retriever, params, Translations.for_vocabulary(set(retriever.vocab_dict), cache_dir))
 
     @classmethod
     def load(cls, directory: Path, params: LexicalParams) -> LexicalIndex:
