@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test build venv venv-test chromium redis-server lint bench clean
+.PHONY: run test build venv venv-test chromium redis-server haproxy lint bench clean
 
 $(BIN)/ccqa: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ chromium:
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
 
-test: venv-test chromium redis-server
+# The replica test (tests/test_replicas.py) puts Debian's haproxy in front of three servers.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+
+test: venv-test chromium redis-server haproxy
 	$(BIN)/python -m pytest -q
 
 lint: venv-test

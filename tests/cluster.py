@@ -176,6 +176,9 @@ defaults
     timeout client 30s
     timeout server 30s
     timeout queue 15s
+    # A probe may wait this long for its answer (by default only ``inter``): on a busy machine a
+    # slow health answer is not a dead replica. A killed one refuses the connection at once.
+    timeout check 2s
     retries 3
     option redispatch 1
     option forwardfor

@@ -55,7 +55,12 @@ class ScenarioReport:
         statuses = Counter(o.status for o in self.outcomes)
         causes = Counter(o.error or f"HTTP {o.status}" for o in self.failures())
         last_failure = max((o.ended for o in self.failures()), default=self.killed_at)
+        answered = sorted(o.ended - o.started for o in self.outcomes if o.status == 200 and o.kind == "ask")
         return {
+            "seconds": round(max((o.ended for o in self.outcomes), default=0.0)
+                             - min((o.started for o in self.outcomes), default=0.0), 1),
+            "ask_p50_ms": round(1000 * answered[len(answered) // 2], 1) if answered else None,
+            "ask_p95_ms": round(1000 * answered[int(len(answered) * 0.95)], 1) if answered else None,
             "requests": len(self.outcomes) + len(self.greedy),
             "through_traffic": len(self.outcomes),
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
