@@ -24,10 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ccqa.config import Settings  # noqa: E402
-from ccqa.index.build import build_index  # noqa: E402
-from tests.cluster import SERVER_MAXCONN  # noqa: E402
-from tests.replica_scenario import run_scenario  # noqa: E402
+from ccqa.config import Settings
+from ccqa.index.build import build_index
+from tests.cluster import SERVER_MAXCONN
+from tests.replica_scenario import run_scenario
 
 
 def cpu_flags() -> str:
@@ -48,7 +48,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.1, help="seconds a client pauses between requests")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    per_client = 4 * args.phase_requests // max(1, args.clients - 1) + 100
+    per_client = 6 * args.phase_requests // max(1, args.clients - 1) + 200  # headroom: the events take time too
     with tempfile.TemporaryDirectory(prefix="ccqa-replicas-") as tmp:
         root = Path(tmp)
         corpus = root / "corpus"
