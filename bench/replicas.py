@@ -46,17 +46,17 @@ def main() -> int:
     parser.add_argument("--phase-requests", type=int, default=600,
                         help="client requests between two events (four such phases)")
     parser.add_argument("--think", type=float, default=0.1, help="seconds a client pauses between requests")
+    parser.add_argument("--limit", type=int, default=500, help="the rate limit, requests a minute")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    per_client = 6 * args.phase_requests // max(1, args.clients - 1) + 200  # headroom: the events take time too
     with tempfile.TemporaryDirectory(prefix="ccqa-replicas-") as tmp:
         root = Path(tmp)
         corpus = root / "corpus"
         shutil.copytree(args.corpus, corpus)
         build_index(Settings(corpus_dir=corpus, index_dir=root / "index"))
         report = run_scenario(root / "run", root / "index", corpus, clients=args.clients,
-                              limit=per_client + 60, think_s=args.think, max_requests=per_client,
-                              greedy_requests=per_client + 120, phase_requests=args.phase_requests)
+                              limit=args.limit, think_s=args.think, greedy_requests=args.limit + 60,
+                              phase_requests=args.phase_requests)
     figures = {**report.summary(), "clients": args.clients, "cpu": cpu_flags(),
                "command": " ".join(["bench/replicas.py", *sys.argv[1:]])}
     print(json.dumps(figures, indent=2))

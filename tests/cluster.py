@@ -19,10 +19,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.live import poll
 
 CHECK_INTER_MS = 200  # haproxy probes each replica this often ...
 CHECK_FALL = 2  # ... and takes it out after this many failed probes in a row
@@ -42,17 +44,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def poll(condition: Callable[[], Any], what: str, deadline_s: float = 30.0, every_s: float = 0.02) -> Any:
-    """Call ``condition`` until it returns something truthy; fail after ``deadline_s``."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every_s)
-    raise AssertionError(f"timed out after {deadline_s}s waiting for {what}")
 
 
 def request(port: int, method: str, path: str, body: Any = None, source: str = "127.0.0.1",
@@ -260,22 +251,24 @@ class Outcome:
 
 @dataclass
 class Traffic:
-    """``clients`` threads of mixed traffic through the balancer until stopped, each from a
-    loopback address of its own (so each has its own rate-limit window), pausing ``think_s``
-    between requests and making at most ``max_requests`` (a bound on every loop)."""
+    """``clients`` threads of mixed traffic through the balancer until stopped, pausing
+    ``think_s`` between requests and making at most ``max_requests`` (a bound on every loop).
+    Each client moves to a loopback address of its own every ``per_address`` requests, so
+    that however long the events take it never reaches a rate limit above that."""
 
     port: int
     clients: int = 16
     think_s: float = 0.1
-    max_requests: int = 200
+    max_requests: int = 5000
+    per_address: int = 100
     outcomes: list[Outcome] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
 
-    @staticmethod
-    def source(client: int) -> str:
-        return f"127.0.1.{10 + client}"
+    def source(self, client: int, n: int) -> str:
+        """The address of ``client``'s ``n``-th request (127.1.<client>.<1-250>)."""
+        return f"127.1.{client}.{1 + (n // self.per_address) % 250}"
 
     def start(self) -> Traffic:
         for client in range(self.clients):
@@ -292,10 +285,10 @@ class Traffic:
 
     def _run(self, client: int) -> None:
         rng = random.Random(client)
-        for _ in range(self.max_requests):
+        for n in range(self.max_requests):
             if self._stop.is_set():
                 return
-            self.record(client, *self.pick(rng))
+            self.record(client, self.source(client, n), *self.pick(rng))
             self._stop.wait(self.think_s * (0.5 + rng.random()))
 
     @staticmethod
@@ -312,10 +305,10 @@ class Traffic:
             return "documents", "GET", "/api/documents", None
         return "bad", "POST", "/api/ask", {"question": ""}
 
-    def record(self, client: int, kind: str, method: str, path: str, body: Any) -> Outcome:
+    def record(self, client: int, source: str, kind: str, method: str, path: str, body: Any) -> Outcome:
         started = time.monotonic()
         try:
-            status, headers, answer = request(self.port, method, path, body, source=self.source(client))
+            status, headers, answer = request(self.port, method, path, body, source=source)
             error = ""
         except OSError as exc:
             status, headers, answer, error = 0, {}, None, type(exc).__name__

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.cluster import Outcome, Traffic, ccqa_argv, cluster, poll, request
+from tests.cluster import Outcome, Traffic, ccqa_argv, cluster, request
+from tests.live import poll
 
 NEW_DOCUMENT = ("monorail.txt", "The Zephyr monorail between Jiangbei and Yubei opened in 2031 with twelve stations.")
 NEW_QUESTION = "When did the Zephyr monorail open?"
@@ -103,15 +104,15 @@ def rebuild(report: ScenarioReport, index_dir: Path, corpus_dir: Path, replicas:
     report.all_new_at = time.monotonic()
 
 
-def run_scenario(workdir: Path, index_dir: Path, corpus_dir: Path, clients: int = 16, limit: int = 240,
-                 think_s: float = 0.15, max_requests: int = 200, greedy_requests: int = 300,
-                 phase_requests: int = 60) -> ScenarioReport:
-    """The whole day, with ``clients`` clients: ``clients - 1`` of mixed traffic all along,
-    ``phase_requests`` of theirs between the events, and one greedy client at the end."""
+def run_scenario(workdir: Path, index_dir: Path, corpus_dir: Path, clients: int = 16, limit: int = 120,
+                 think_s: float = 0.15, greedy_requests: int = 160, phase_requests: int = 60) -> ScenarioReport:
+    """The whole day, with ``clients`` clients: ``clients - 1`` of mixed traffic all along
+    (each address of theirs making fewer requests than ``limit``), ``phase_requests`` of theirs
+    between the events, and one greedy client at the end."""
     old_version = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     with cluster(workdir, index_dir, corpus_dir, replicas=3, rate_limit_per_minute=limit) as (pool, balancer, _):
         report = ScenarioReport([], old_version, old_version, limit=limit)
-        traffic = Traffic(balancer.port, clients - 1, think_s, max_requests).start()
+        traffic = Traffic(balancer.port, clients - 1, think_s, per_address=limit - 20).start()
         try:
             _let_run(traffic, phase_requests)
             rebuild(report, index_dir, corpus_dir, pool)

@@ -17,7 +17,8 @@ import jsonschema
 import yaml
 
 from ccqa.config import Settings
-from tests.cluster import free_port, poll, request
+from tests.cluster import free_port, request
+from tests.live import poll
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRYPOINT = REPO / "deploy" / "entrypoint.sh"

@@ -16,7 +16,7 @@ from ccqa.config import Settings
 from tests.cluster import SERVER_MAXCONN
 from tests.replica_scenario import ScenarioReport, run_scenario
 
-LIMIT = 240
+LIMIT = 120
 
 
 def copy_index(settings: Settings, root: Path) -> tuple[Path, Path]:
