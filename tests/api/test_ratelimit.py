@@ -148,6 +148,9 @@ def test_the_health_check_is_never_limited_nor_counted(tmp_path: Path) -> None:
     assert {get(client, path="/api/health").status_code for _ in range(20)} == {200}
     assert [get(client).status_code for _ in range(3)] == [200, 200, 429]  # none of the 20 counted
     assert get(client, path="/api/health").status_code == 200
+    spec = client.get("/api/openapi.json").get_json()
+    assert "429" not in spec["paths"]["/api/health"]["get"]["responses"]
+    assert "429" in spec["paths"]["/api/documents"]["get"]["responses"]
 
 
 def test_limit_off_by_default_and_page_is_never_limited(tmp_path: Path) -> None:
