@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.cluster import Outcome, Traffic, ccqa_argv, cluster, request
+from tests.cluster import ccqa_argv, cluster, request
 from tests.live import poll
+from tests.traffic import Outcome, Traffic
 
 NEW_DOCUMENT = ("monorail.txt", "The Zephyr monorail between Jiangbei and Yubei opened in 2031 with twelve stations.")
 NEW_QUESTION = "When did the Zephyr monorail open?"
