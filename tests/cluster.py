@@ -1,9 +1,9 @@
 """Replicas the way operators run them, on loopback: Redis, N ``ccqa serve`` on one shared index
 directory and Debian's haproxy in front checking ``/api/health``.
 
-Used by tests/test_replicas.py (short) and bench/replicas.py (longer runs). Every process is
-started here, on 127.0.0.1, and stopped by whoever started it (``cluster()`` is a context manager). The clients are
-tests/traffic.py.
+Used by tests/test_replicas.py (short) and bench/replicas.py (longer runs); the clients are
+tests/traffic.py. Every process is started here, on 127.0.0.1, and stopped by whoever started
+it (``cluster()`` is a context manager).
 """
 
 from __future__ import annotations
