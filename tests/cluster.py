@@ -130,6 +130,15 @@ class Replica:
         self.process = Process(argv, self.workdir / f"{self.name}.log", self.env)
         return self
 
+    def listening(self) -> bool:
+        """Whether anything still accepts connections on the port: after a SIGKILL the master is
+        reaped first, and its worker may accept for a few more milliseconds before it dies."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
     def health(self) -> dict[str, Any] | None:
         try:
             status, _, body = request(self.port, "GET", "/api/health", timeout=5)

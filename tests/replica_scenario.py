@@ -38,7 +38,7 @@ class ScenarioReport:
     victim: str = ""
     sessions_before_kill: int = 0  # haproxy's count of requests on the victim just before the kill
     kill_started: float = 0.0
-    killed_at: float = 0.0
+    killed_at: float = 0.0  # its port refuses connections
     down_after_s: float = 0.0  # SIGKILL -> haproxy marks it DOWN
     down_at: float = 0.0
     restart_ready_s: float = 0.0  # restart -> its own /api/health answers
@@ -133,7 +133,8 @@ def run_scenario(workdir: Path, index_dir: Path, corpus_dir: Path, clients: int 
             report.kill_started = time.monotonic()
             assert victim.process is not None
             victim.process.kill()
-            report.killed_at = time.monotonic()
+            poll(lambda: not victim.listening(), f"{victim.name}'s port to close", 10, 0.002)
+            report.killed_at = time.monotonic()  # nothing of it accepts connections any more
             balancer.wait_states({victim.name: "DOWN"}, 30)
             report.down_at = time.monotonic()
             report.down_after_s = report.down_at - report.kill_started
