@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test build venv venv-test chromium redis-server cjk-font lint bench clean
+.PHONY: run test build venv venv-test chromium redis-server cjk-font haproxy lint bench clean
 
 $(BIN)/ccqa: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,9 +51,13 @@ redis-server:
 cjk-font:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
+# The replica test (tests/test_replicas.py) puts Debian's haproxy in front of three servers.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+
 # Two workers (one per core here); each test file runs on one of them, and the real indexes
 # are built once per run for both (tests/index_fixtures.py).
-test: venv-test chromium redis-server cjk-font
+test: venv-test chromium redis-server cjk-font haproxy
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: venv-test

@@ -25,12 +25,12 @@ def serve_in_thread(app: Flask) -> Iterator[int]:
         thread.join(10)
 
 
-def poll(condition: Callable[[], Any], what: str, deadline_s: float = 30.0) -> Any:
-    """Call ``condition`` until it returns something truthy; fail after ``deadline_s``."""
+def poll(condition: Callable[[], Any], what: str, deadline_s: float = 30.0, every_s: float = 0.02) -> Any:
+    """Call ``condition`` every ``every_s`` until it returns something truthy; fail after ``deadline_s``."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.02)
+        time.sleep(every_s)
     raise AssertionError(f"timed out after {deadline_s}s waiting for {what}")

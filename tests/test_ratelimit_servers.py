@@ -4,10 +4,10 @@ sharing one Redis (Debian's ``redis-server``, started and stopped here).
 
 The servers go through the real serve path (gunicorn, the app preloaded, workers forked) but
 answer from the fake QA service of the API tests, so that no model is loaded; its health
-answer names the worker that gave it: the test waits until every worker has answered, and
-checks that the requests were spread. One client (loopback,
-limited with ``CCQA_RATE_LIMIT_LOOPBACK``) sends 150 requests on fresh connections, six at a
-time, well within a minute: exactly the limit of them may pass, whatever answers them.
+answer and its document list name the worker that gave them: the test waits until every worker
+has answered, and checks that the requests were spread. One client (loopback, limited with
+``CCQA_RATE_LIMIT_LOOPBACK``) asks for the document list 150 times on fresh connections, six at
+a time, well within a minute: exactly the limit of them may pass, whatever answers them.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ REPO = Path(__file__).resolve().parents[1]
 LIMIT = 60
 REQUESTS = 150
 START_S = 60
+DOCUMENTS = "/api/documents"  # limited (the health check is not): each worker titles its one document
 
 SERVE_FAKE = """
-import os, sys
+import dataclasses, os, sys
 from ccqa import service
 from tests.api.helpers import FakeQA
 
@@ -49,6 +50,9 @@ class WorkerQA(FakeQA):
 
     def health(self):
         return {**super().health(), "worker": os.getpid()}
+
+    def documents(self):
+        return [dataclasses.replace(self.doc, title=f"worker {os.getpid()}")]
 
 service.QA.open = classmethod(lambda cls, settings, **kwargs: WorkerQA())
 from ccqa.cli import main
@@ -125,13 +129,14 @@ class FakeServer:
 
 
 def hammer(ports: list[int]) -> tuple[Counter[int], set[tuple[int, int]], list[int]]:
-    """``REQUESTS`` health checks spread over ``ports``, six at a time: the statuses, the
-    (port, worker) pairs that let one through, and every Retry-After given."""
+    """``REQUESTS`` document lists spread over ``ports``, six at a time: the statuses, the
+    (port, worker) pairs that let one through, and every Retry-After given. (Health checks
+    are never limited: a load balancer makes them.)"""
     with ThreadPoolExecutor(6) as pool:
-        answers = list(pool.map(lambda n: (ports[n % len(ports)], *get(ports[n % len(ports)])),
+        answers = list(pool.map(lambda n: (ports[n % len(ports)], *get(ports[n % len(ports)], DOCUMENTS)),
                                 range(REQUESTS)))
     statuses = Counter(status for _, status, _, _ in answers)
-    workers = {(port, body["worker"]) for port, status, _, body in answers if status == 200}
+    workers = {(port, body[0]["title"]) for port, status, _, body in answers if status == 200}
     waits = [int(headers["Retry-After"]) for _, status, headers, _ in answers if status == 429]
     return statuses, workers, waits
 

@@ -63,6 +63,9 @@ class Settings:
     # Where the rate limit's counts live: "" a file in index_dir shared by this host's server
     # processes; "memory://" each process its own; "redis://host:6379/0" shared by every replica.
     rate_limit_storage: str = ""
+    # Where a build keeps the passage vectors: "" FAISS in the version folder; "qdrant:memory"
+    # Qdrant's embedded mode (tests); "qdrant://host:6333" a Qdrant server (ccqa.index.qdrant).
+    dense: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -46,8 +46,8 @@ def client_for(tmp_path: Path, **settings: Any) -> FlaskClient:
     return create_app(Settings(index_dir=tmp_path / "index", **settings), qa=FakeQA()).test_client()
 
 
-def get(client: FlaskClient, addr: str = CLIENT, **headers: str) -> Any:
-    return client.get("/api/health", environ_base={"REMOTE_ADDR": addr}, headers=headers)
+def get(client: FlaskClient, addr: str = CLIENT, path: str = "/api/documents", **headers: str) -> Any:
+    return client.get(path, environ_base={"REMOTE_ADDR": addr}, headers=headers)
 
 
 def test_a_client_gets_the_limit_in_any_minute_then_waits_for_its_oldest_request(store_uri: str) -> None:
@@ -140,6 +140,17 @@ def test_loopback_is_exempt_unless_enabled(tmp_path: Path) -> None:
     assert {get(exempt, addr).status_code for addr in ["127.0.0.1", "::1"] * 5} == {200}
     limited = client_for(tmp_path / "b", rate_limit_per_minute=1, rate_limit_loopback=True)
     assert [get(limited, "127.0.0.1").status_code for _ in range(2)] == [200, 429]
+
+
+def test_the_health_check_is_never_limited_nor_counted(tmp_path: Path) -> None:
+    """A load balancer probes every replica from one address: refused, it would take them all out."""
+    client = client_for(tmp_path, rate_limit_per_minute=2)
+    assert {get(client, path="/api/health").status_code for _ in range(20)} == {200}
+    assert [get(client).status_code for _ in range(3)] == [200, 200, 429]  # none of the 20 counted
+    assert get(client, path="/api/health").status_code == 200
+    spec = client.get("/api/openapi.json").get_json()
+    assert "429" not in spec["paths"]["/api/health"]["get"]["responses"]
+    assert "429" in spec["paths"]["/api/documents"]["get"]["responses"]
 
 
 def test_limit_off_by_default_and_page_is_never_limited(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def responses(client: FlaskClient) -> dict[str, Any]:
     """One response of every kind the app gives: page, static, API success and each error."""
     limited = create_app(Settings(rate_limit_per_minute=1, rate_limit_loopback=True,
                                   rate_limit_storage="memory://"), qa=FakeQA()).test_client()
-    limited.get("/api/health")
+    limited.get("/api/documents")  # the health check is never limited
     return {
         "page": client.get("/"),
         "script": client.get("/static/app.js"),
@@ -58,7 +58,7 @@ def responses(client: FlaskClient) -> dict[str, Any]:
         "api 404": client.get("/api/nope"),
         "api 405": client.get("/api/ask"),
         "preflight": client.options("/api/ask"),
-        "api 429": limited.get("/api/health"),
+        "api 429": limited.get("/api/documents"),
         "api 500": create_app(Settings(), qa=Buggy()).test_client().post(
             "/api/ask", json={"question": "GDP?"}),
     }

@@ -244,7 +244,7 @@ def test_adding_documents_extends_the_hnsw_graph_and_anything_else_rebuilds_it(
     monkeypatch.setattr(dense_module, "HNSW_THRESHOLD", 10)
     built: list[int] = []
     real_build_dense = dense_module.build_dense
-    monkeypatch.setattr(index_module, "build_dense", lambda v: built.append(len(v)) or real_build_dense(v))
+    monkeypatch.setattr(index_module, "build_dense", lambda v, *store: built.append(len(v)) or real_build_dense(v, *store))
     settings = _settings(tmp_path)
     _build(settings)
     assert len(built) == 1 and _load(settings).dense.kind == "IndexHNSWFlat"

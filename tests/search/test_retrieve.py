@@ -65,6 +65,22 @@ def test_each_mode_ranks_by_its_own_signal() -> None:
     assert rows(search(index, QUERY, k=4, mode="bm25")) == [1, 2]  # passages without the terms are not lexical hits
 
 
+class ReversedTies(FakeIndex):
+    """A store that returns equal scores highest row first (as FAISS may; Qdrant does not)."""
+
+    def dense_search(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((-np.arange(len(self.dense)), -self.dense))[:n]
+        return order.astype(np.int64), self.dense[order]
+
+
+def test_equal_scores_rank_by_row_whatever_order_the_store_returns_them_in() -> None:
+    dense, lexical = [0.5, 0.9, 0.5, 0.5], [1.0, 2.0, 1.0, 1.0]
+    for store in (ReversedTies, FakeIndex):
+        for mode in ("dense", "hybrid"):
+            index = store(dense=dense, sentence=dense, lexical=lexical, blocks=FOUR_BLOCKS)
+            assert rows(search(index, QUERY, k=4, mode=mode)) == [1, 0, 2, 3], (store, mode)
+
+
 def test_hybrid_prefers_a_passage_both_retrievers_like_over_one_each_loves() -> None:
     index = FakeIndex(dense=[0.9, 0.2, 0.7, 0.1], sentence=[0.9, 0.2, 0.7, 0.1], lexical=[0.0, 9.0, 6.0, 0.0],
                       blocks=FOUR_BLOCKS)

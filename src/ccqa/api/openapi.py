@@ -111,9 +111,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 },
             },
             "/api/health": {"get": {
-                "summary": "Index and model status",
-                "responses": {"200": _json(ref("Health"), "Ready."), "429": limited,
-                              "503": unavailable},
+                "summary": "Index and model status (never rate limited: load balancers probe it)",
+                "responses": {"200": _json(ref("Health"), "Ready."), "503": unavailable},
             }},
             "/api/documents": {"get": {
                 "summary": "Metadata of every indexed document",

@@ -9,7 +9,8 @@ server pointed at that Redis; ``memory://`` keeps them in each process (N worker
 times the limit). If the store fails, requests are let through and a warning is logged:
 limiting protects the service, it must not take it down.
 
-Loopback clients are exempt unless ``rate_limit_loopback`` is on, and ``X-Forwarded-For`` is
+``/api/health`` is never limited (a load balancer's checks). Loopback clients are exempt unless
+``rate_limit_loopback`` is on, and ``X-Forwarded-For`` is
 believed only for the ``trusted_proxies`` hops a deployment declares (werkzeug's ``ProxyFix``);
 otherwise anyone could pick a fresh address per request.
 
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 STORE_FILE = ".ratelimit.sqlite"  # in index_dir, beside the rebuild jobs: seen by every worker
 REDIS_TIMEOUT_S = 0.5  # a Redis that does not answer by then lets the request through
 WARN_EVERY_S = 60.0
+# Never limited: a load balancer probes it on every replica every few seconds from one address
+# (3 replicas, a check every 2 s: 90 a minute); counted, it would be refused and every replica
+# taken out of the pool together. It does no search.
+HEALTH_PATH = "/api/health"
 
 
 class RateLimiter:
@@ -108,7 +113,7 @@ def install_rate_limit(app: Flask, settings: Settings) -> RateLimiter | None:
     failures = limiter.storage.base_exceptions
 
     def limit() -> Response | None:
-        if not is_api_request() or request.method == "OPTIONS":
+        if not is_api_request() or request.method == "OPTIONS" or request.path == HEALTH_PATH:
             return None
         client = request.remote_addr or "unknown"
         if is_loopback(client) and not settings.rate_limit_loopback:

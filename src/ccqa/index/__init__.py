@@ -7,7 +7,8 @@
     sentence_spans.npy     each passage's sentence offsets, grouped by passage
     sentence_vectors.npy   int8 sentence embeddings, rows grouped by passage (sentences.py)
     sentence_scales.npy    float32 scale of each of those rows
-    dense.faiss            the passage vectors' store (dense.py: FAISS, memory-mapped)
+    dense.faiss            the passage vectors' store (dense.py: FAISS, memory-mapped), or with
+                           CCQA_DENSE=qdrant...: dense_vectors.npy and dense.qdrant.json (qdrant.py)
     bm25/                  BM25 over the passages' terms (lexical.py, memory-mapped)
     translations.json      the collection's terms across English and Chinese (lexical.py)
     encoder.onnx           the int8 encoder the version was embedded with and answers with
@@ -26,7 +27,7 @@ import numpy as np
 
 from ccqa.data import Document, Passage
 from ccqa.errors import IndexCorrupt
-from ccqa.index.dense import DenseIndex, build_dense, load_dense
+from ccqa.index.dense import DenseIndex, build_dense, load_dense, store_kind
 from ccqa.index.duplicates import duplicate_groups
 from ccqa.index.lexical import BM25_DIR, LexicalIndex, LexicalParams
 from ccqa.index.manifest import (
@@ -73,19 +74,23 @@ class Index:
         manifest: Manifest,
         extends: Index | None = None,
         cache_dir: Path | None = None,
+        dense_store: str = "",
     ) -> Index:
         """Assemble an index; refuses vectors that do not line up with the passages.
 
         ``extends``: the version this one follows; when the new passages only add rows after
         its own, its dense store is copied and extended instead of built again. ``cache_dir``:
-        the installation's cache (``ccqa.cache``) the lexical index reads its dictionary from."""
+        the installation's cache (``ccqa.cache``) the lexical index reads its dictionary from.
+        ``dense_store``: ``CCQA_DENSE``, the vector store to keep them in (dense.py ``build_dense``)."""
         if len(passages) != len(passage_vectors):
             raise ValueError(f"{len(passages)} passages but {len(passage_vectors)} vectors")
         sentence_count = sum(len(p.sentences) for p in passages)
         if sentence_count != len(sentence_vectors):
             raise ValueError(f"{sentence_count} sentences but {len(sentence_vectors)} vectors")
         passage_vectors = np.ascontiguousarray(passage_vectors, dtype=np.float32)
-        dense = _extended(extends, passages, passage_vectors) or build_dense(passage_vectors)
+        if extends is not None and (extends.dense.kind == "qdrant") != (store_kind(dense_store) == "qdrant"):
+            extends = None  # another store now: nothing of the old one to extend
+        dense = _extended(extends, passages, passage_vectors) or build_dense(passage_vectors, dense_store)
         manifest = replace(manifest, passage_count=len(passages), sentence_count=sentence_count,
                            dense_index=dense.kind, lexical=LEXICAL)
         by_id = {d.doc_id: d for d in documents}

@@ -28,6 +28,7 @@ from ccqa.embed.onnx_encoder import write_onnx_encoder
 from ccqa.embed.torch_encoder import check_torch_device
 from ccqa.errors import BuildFailed, CcqaError
 from ccqa.index import LEXICAL, Index, versions
+from ccqa.index.dense import store_kind
 from ccqa.index.manifest import FORMAT_VERSION, EmbeddedCounts, Manifest
 from ccqa.ingest.context import passage_search_text, sentence_search_texts
 from ccqa.ingest.corpus import CorpusScan, scan_corpus
@@ -123,7 +124,9 @@ def build_index(
             previous.manifest.lexical == LEXICAL
         current_format = previous is not None and previous.manifest.format_version == FORMAT_VERSION
         # the same files read the same way (a reader that now finds more structure rebuilds)
-        if same_layout and current_format and previous is not None and \
+        same_store = previous is not None and \
+            (previous.dense.kind == "qdrant") == (store_kind(settings.dense) == "qdrant")
+        if same_layout and current_format and same_store and previous is not None and \
                 not (report["added"] or report["changed"] or report["removed"]) and \
                 all(previous.documents.get(d.doc_id) == d for d in scan.documents):
             return BuildReport(version=versions.current_version(settings.index_dir), published=False,
@@ -197,7 +200,8 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
         embedded=EmbeddedCounts(n_passages, n_sentences),
     )
     return Index.build(documents, passages, passage_vectors, sentence_vectors, manifest,
-                       extends=previous if reusable else None, cache_dir=settings.cache_dir or default_cache_dir())
+                       extends=previous if reusable else None, cache_dir=settings.cache_dir or default_cache_dir(),
+                       dense_store=settings.dense)
 
 
 def duplicates_report(index: Index) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 The index asks a vector store for five things (search, scores of given rows, the stored
 vectors, a copy with rows appended, save) and loads one back from its folder; another store
-(an HNSW library, a server) is a class with those methods plus a line in ``load_dense``.
+(an HNSW library, a server) is a class with those methods plus a line in ``build_dense`` and
+``load_dense``: Qdrant is one (ccqa.index.qdrant, chosen with ``CCQA_DENSE``).
 
 Measured on real embeddings (bench/perf_faiss.py, bench/README.md "Performance"): exact search
 costs 1.4 ms at 25k passages and 6.6 ms at 100k; HNSW32 (efConstruction 80, efSearch 256)
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from ccqa.errors import CcqaError
 
 HNSW_THRESHOLD = 20_000  # passages; below it exact search takes about 1 ms or less
 HNSW_M = 32
@@ -120,12 +123,33 @@ class FaissDense:
         _faiss().write_index(self.index, str(directory / FAISS_FILE))
 
 
-def build_dense(vectors: np.ndarray) -> DenseIndex:
-    """The vector store a new index version keeps its passage vectors in."""
+def build_dense(vectors: np.ndarray, store: str = "") -> DenseIndex:
+    """The vector store a new index version keeps its passage vectors in: ``store`` is
+    ``CCQA_DENSE`` ("" or "faiss": FAISS in the version folder; "qdrant:memory" or
+    "qdrant://host:6333": Qdrant, ccqa.index.qdrant)."""
+    from ccqa.index import qdrant
+
+    if qdrant.is_qdrant(store):
+        return qdrant.QdrantDense.build(vectors, store)
+    if store not in ("", "faiss"):
+        raise CcqaError(f"CCQA_DENSE={store!r} is not a vector store: use faiss, qdrant:memory "
+                        "or qdrant://host:6333")
     return FaissDense.build(vectors)
 
 
+def store_kind(store: str) -> str:
+    """The ``kind`` of the store ``CCQA_DENSE`` names: what a build compares with the served one."""
+    from ccqa.index import qdrant
+
+    return "qdrant" if qdrant.is_qdrant(store) else "faiss"
+
+
 def load_dense(directory: Path) -> DenseIndex:
+    """The store a version was built with, found by its file."""
+    from ccqa.index import qdrant
+
+    if (directory / qdrant.QDRANT_FILE).exists():
+        return qdrant.QdrantDense.load(directory)
     return FaissDense.load(directory)
 
 

@@ -87,7 +87,8 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
     lexical_all = index.lexical_scores(query.terms)
     lexical_rows = _top_rows(lexical_all, n)
     if mode == "dense":
-        rows = dense_rows
+        rows = np.sort(dense_rows)  # in row order, like hybrid's: equal scores rank by row, not
+        # by the order a vector store returns them in (FAISS and Qdrant break ties differently)
     elif mode == "bm25":
         rows = lexical_rows[lexical_all[lexical_rows] > 0]
     else:
