@@ -261,7 +261,7 @@ def main() -> int:
               f"{r['mrr@10']:.3f} | {r['answer@1']:.3f} | {r['ms_per_question']:.2f} |")
     spans = {}
     if args.spans:
-        graph, base = ensure_reader_onnx(settings.model_cache, settings.reader_path)
+        graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_path)
         calibration = Calibration(**reader_record(settings.reader_path).get("calibration", {}))
         spans = run_spans(index, queries, questions, starts, OnnxReader(graph, base), calibration)
     if spans:
