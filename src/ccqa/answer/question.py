@@ -1,15 +1,13 @@
-"""What a question asks, read once: its language, the years it names, its terms, and its topic
-in a few words (for "the documents give X for 2019 and 2021, not 2015")."""
+"""What a question asks, read once: its language, the years it names, and its topic in a few
+words (for "the documents give X for 2019 and 2021, not 2015")."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccqa.answer.years import years_in
-from ccqa.lang import Language, detect_language, language
-from ccqa.lang.terms import terms
+from ccqa.lang import detect_language
 
 _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how|when|where|who|whose|tell me)\b"
                       r"(?:\s+(?:is|was|are|were|did|does|do|has|have|had|many|much|long|big|large|far|fast|"
@@ -29,41 +27,17 @@ class Question:
     resolved: str
     lang: str
     years: tuple[str, ...]
-    terms: tuple[str, ...]
-    carried: tuple[str, ...] = ()  # its terms in the other language (English <-> Chinese)
-
-    @property
-    def rules(self) -> Language:
-        return language(self.lang)
-
-    def terms_for(self, lang: str) -> tuple[str, ...]:
-        """The terms to look for in text of ``lang``: the question's own, or for the other
-        language its carried terms and the figures and Latin words both languages write alike."""
-        if lang == self.lang or not self.carried:
-            return self.terms
-        shared = tuple(t for t in self.terms if t.isascii() and (t.isdigit() or lang == "zh" and t.isupper()))
-        return tuple(dict.fromkeys(self.carried + shared))
 
 
-def read_question(asked: str, resolved: str | None = None, carried: Sequence[str] = (), lang: str | None = None
-                  ) -> Question:
+def read_question(asked: str, resolved: str | None = None, lang: str | None = None) -> Question:
     """Read ``asked`` (with ``resolved`` for a follow-up): the years named are the user's own,
-    or those of the turn it follows when the user named none ("and Chongqing's?"); ``carried``
-    are its terms in the other language."""
+    or those of the turn it follows when the user named none ("and Chongqing's?")."""
     resolved = resolved or asked
-    lang = lang or detect_language(asked)
-    years = years_in(asked) or years_in(resolved)
-    own_terms = terms(asked)
-    if own_terms and resolved != asked:  # "and in 2022?": its own words, then those of the turn before but its year
-        earlier_years = years_in(resolved) - set(years)
-        own_terms += [t for t in terms(resolved) if t not in own_terms and t not in earlier_years]
     return Question(
         asked=asked,
         resolved=resolved,
-        lang=lang,
-        years=tuple(sorted(years)),
-        terms=tuple(own_terms or terms(resolved)),
-        carried=tuple(carried),
+        lang=lang or detect_language(asked),
+        years=tuple(sorted(years_in(asked) or years_in(resolved))),
     )
 
 
