@@ -127,7 +127,7 @@ class QA:
         target = other_language(lang)
         carried = index.carry(own, target) + [t for form in magnitude_forms(resolved, target) for t in terms(form)]
         query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
-        read = read_question(question, resolved, carried, lang=lang)
+        read = read_question(question, resolved, lang=lang)
         return Retrieved(read, query, carried, search(index, query, k=k, mode=mode))
 
     def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
