@@ -27,14 +27,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccqa.answer.compose import Calibration, answer_from, exact_answer, read_all
+from ccqa.answer.compose import answer_from, exact_answer, weigh
 from ccqa.answer.question import read_question
-from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Hit
 from ccqa.embed import serving_encoder
 from ccqa.embed.model import verified_model_path
-from ccqa.embed.reader_model import ensure_reader_onnx, reader_record
 from ccqa.index import Index, versions
 from ccqa.index.build import build_index
 from ccqa.lang.terms import terms
@@ -193,30 +191,31 @@ def paragraph_hits(index: Index, starts: dict[str, list[int]]) -> dict[tuple[str
 
 
 def run_spans(index: Index, queries: list[Query], questions: list[SquadQuestion],
-              starts: dict[str, list[int]], reader: Reader, calibration: Calibration) -> dict[str, dict[str, float]]:
+              starts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
     """SQuAD EM/F1 of what ccqa shows, three ways: as served (not found scores 0), the best
-    reading whatever the no-answer decision, and given the gold paragraph only (a reader's
-    setting). The prediction is the span when one is given, else the sentence."""
+    sentence's answer whatever the no-answer decision, and given the gold paragraph only
+    (a reader's setting). The prediction is the span when one is given, else the sentence."""
     served, forced, paragraph = SpanScores(), SpanScores(), SpanScores()
     gold = paragraph_hits(index, starts)
     for query, question in zip(queries, questions):
         hits = search(index, query, k=ANSWER_POOL, mode="hybrid")
-        answer = answer_from(read_question(question.question), hits, index, "hybrid", reader, calibration, shown=5)
+        answer = answer_from(question.question, question.question, query.vector, hits, index, "hybrid", shown=5)
         shown = answer.answer
         if answer.found and shown is not None:
             served.add(shown.span.text if shown.span else shown.text, shown.span is not None, shown.text,
                        question.answers)
         else:
             served.add("", False, "", question.answers)
+        read = read_question(question.question)
         for scores, pool in ((forced, hits), (paragraph, gold.get((question.doc_id, question.paragraph), []))):
-            reads = read_all(question.question, (), pool, index, reader)
-            if not reads:
+            _, choice, _ = weigh(read, query.vector, pool, index)
+            if choice.best is None:
                 scores.add("", False, "", question.answers)
                 continue
-            best = max(reads, key=lambda r: r.logit)
-            document = index.documents[pool[best.candidate.hit_index].passage.doc_id]
-            sentence = best.candidate.text[:best.candidate.quotable]
-            span = exact_answer(best, document)
+            hit = pool[choice.best.hit_index]
+            document = index.documents[hit.passage.doc_id]
+            sentence = " ".join(choice.best.texts(hit))
+            span = exact_answer(read, choice.best, hit, document)
             scores.add(span.text if span else sentence, span is not None, sentence, question.answers)
     return {"served": served.report(), "best sentence": forced.report(), "gold paragraph": paragraph.report()}
 
@@ -259,11 +258,7 @@ def main() -> int:
     for mode, r in results.items():
         print(f"| {mode} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['recall@20']:.3f} | "
               f"{r['mrr@10']:.3f} | {r['answer@1']:.3f} | {r['ms_per_question']:.2f} |")
-    spans = {}
-    if args.spans:
-        graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_path)
-        calibration = Calibration(**reader_record(settings.reader_path).get("calibration", {}))
-        spans = run_spans(index, queries, questions, starts, OnnxReader(graph, base), calibration)
+    spans = run_spans(index, queries, questions, starts) if args.spans else {}
     if spans:
         print("\n| exact answer | EM | F1 | span given | EM when span | F1 when span | sentence holds answer |\n"
               "|---|---|---|---|---|---|---|")

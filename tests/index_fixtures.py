@@ -149,10 +149,8 @@ def seed_qa(seed_settings: Settings):  # type: ignore[no-untyped-def]
     return QA.open(seed_settings)
 
 
-def qa_over(tmp_path: Path, documents: dict[str, str], catalog: dict[str, Any] | None = None,
-            reader: Any = None) -> Any:
-    """A QA service over ``documents`` (file name -> text), indexed with the fake encoder, read
-    by ``reader`` (default: the trained reader, as served)."""
+def qa_over(tmp_path: Path, documents: dict[str, str], catalog: dict[str, Any] | None = None) -> Any:
+    """A QA service over ``documents`` (file name -> text), indexed with the fake encoder."""
     from ccqa.service import QA
 
     corpus = tmp_path / "corpus"
@@ -163,4 +161,4 @@ def qa_over(tmp_path: Path, documents: dict[str, str], catalog: dict[str, Any] |
         (corpus / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_size=0, reload_interval_s=3600.0)
     fast_build(settings)
-    return QA.open(settings, encoder=HashingEncoder(), reader=reader)
+    return QA.open(settings, encoder=HashingEncoder())

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from ccqa.answer.candidates import ReaderCandidate, candidates_for
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.reader import LexicalReader
 from ccqa.config import Settings
 from ccqa.index.build import build_index
 from ccqa.service import ANSWER_POOL, QA
@@ -107,7 +106,7 @@ def ask_all(corpus: Path, questions: list[Asked], out: Path) -> dict[str, int]:
     index_dir = WORK / "indexes" / out.stem
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)
     build_index(settings)
-    qa = QA.open(settings, reader=LexicalReader())  # only its retrieval is used here
+    qa = QA.open(settings)
     documents = qa.index.documents
     by_file = {Path(d.path).name: d.doc_id for d in documents.values()}
     counts = {"questions": 0, "answerable": 0, "gold_in_pool": 0}

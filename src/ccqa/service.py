@@ -18,16 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ccqa.answer.candidates import Piece, ReaderCandidate
-from ccqa.answer.compose import Calibration, answer_from
+from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import Question, read_question
-from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, Document, Hit
 from ccqa.embed import Encoder, serving_encoder
 from ccqa.embed.model import verified_model_path
-from ccqa.embed.reader_model import ensure_reader_onnx, reader_record
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
 from ccqa.lang import detect_language
@@ -40,9 +36,8 @@ ANSWER_POOL = 10  # passages the answer is chosen from; the first k of them are 
 
 @dataclass(frozen=True)
 class Retrieved:
-    """A question as read and as searched, and what was found for it."""
+    """A question as searched, and what was found for it."""
 
-    question: Question
     query: Query
     carried: list[str]
     hits: list[Hit]
@@ -51,12 +46,9 @@ class Retrieved:
 class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
 
-    def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder,
-                 reader: Reader, calibration: Calibration) -> None:
+    def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder) -> None:
         self.settings = settings
         self.encoder = encoder
-        self.reader = reader
-        self.calibration = calibration
         self.model_name = MODEL_NAME
         self._index = index
         self.index_version = version
@@ -65,8 +57,7 @@ class QA:
         self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
 
     @classmethod
-    def open(cls, settings: Settings, encoder: Encoder | None = None, warm: bool = True,
-             reader: Reader | None = None, calibration: Calibration | None = None) -> QA:
+    def open(cls, settings: Settings, encoder: Encoder | None = None, warm: bool = True) -> QA:
         """Load the published index and check the encoder; raises CcqaError saying what to run.
 
         ``warm`` encodes one text now so the first question is fast; a server that forks
@@ -76,19 +67,14 @@ class QA:
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.onnx)
-        if reader is None:  # the trained reader, with the calibration fitted for it
-            graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_path)
-            reader = OnnxReader(graph, base, settings.threads)
-            calibration = Calibration(**reader_record(settings.reader_path).get("calibration", {}))
-        qa = cls(settings, index, directory.name, encoder, reader, calibration or Calibration())
+        qa = cls(settings, index, directory.name, encoder)
         if warm:
             qa.warm_up()
         return qa
 
     def warm_up(self) -> None:
-        """Start the encoder and the reader (their sessions, their threads) in this process."""
+        """Start the encoder (its session, its threads) in this process."""
         self.encoder.encode(["warm up"])
-        self.reader.read("warm up", (), [ReaderCandidate(0, 0, "warm up", 7, (Piece(0, 7, 0),))])
 
     @property
     def index(self) -> Index:
@@ -106,20 +92,20 @@ class QA:
         index, version = self._index, self.index_version
         turns = [(h, a) for h, a in zip(history, [*answers, *[""] * len(history)]) if h.strip()]
         resolved = resolve_follow_up(question, [h for h, _ in turns], [a for _, a in turns])
-        key = (version, question, resolved, tuple(h for h, _ in turns[-1:]), k, mode)
+        key = (version, question, resolved, k, mode)
         cached = self._cache_get(key)
         if cached is not None:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
-        answer = answer_from(found.question, found.hits, index, mode, self.reader, self.calibration, shown=k,
-                             history=[h for h in history if h.strip()])
+        answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
+                             carried=found.carried)
         self._cache_put(key, answer)
         return answer
 
     def retrieve(self, question: str, resolved: str, *, k: int, mode: str = "hybrid",
                  index: Index | None = None) -> Retrieved:
-        """The question read once (language, years, terms and those carried to the other
-        language), its vector, and the hits: what ``ask`` answers from."""
+        """The question as searched (its vector, its terms and those carried to the other
+        language) and the hits: what ``ask`` answers from, and what the calibration reads."""
         index = index or self._index
         vector = self.encoder.encode([resolved])[0]
         own = terms(resolved)
@@ -127,8 +113,7 @@ class QA:
         target = other_language(lang)
         carried = index.carry(own, target) + [t for form in magnitude_forms(resolved, target) for t in terms(form)]
         query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
-        read = read_question(question, resolved, lang=lang)
-        return Retrieved(read, query, carried, search(index, query, k=k, mode=mode))
+        return Retrieved(query, carried, search(index, query, k=k, mode=mode))
 
     def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
         if self.settings.cache_size <= 0:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from ccqa.answer.candidates import CONTEXT_SEPARATOR, candidates_for
-from ccqa.answer.reader import LexicalReader
 from ccqa.search.retrieve import Query, search
 from tests.index_fixtures import HashingEncoder, qa_over
 
@@ -30,7 +29,7 @@ Unit: 100 million yuan
 
 @pytest.fixture(scope="module")
 def found(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    qa = qa_over(tmp_path_factory.mktemp("candidates"), {"release.md": RELEASE}, reader=LexicalReader())
+    qa = qa_over(tmp_path_factory.mktemp("candidates"), {"release.md": RELEASE})
     index = qa.index
     question = "GDP of the circle in 2021 Sichuan part"
     vector = HashingEncoder().encode([question])[0]
@@ -83,7 +82,7 @@ def test_the_empty_cell_is_no_candidate_answer(found) -> None:  # type: ignore[n
 
 def test_candidates_are_capped_and_distinct(tmp_path: Path) -> None:
     docs = {f"copy-{i}.txt": "The line is 308 km long. It opened in 2015." for i in range(3)}
-    qa = qa_over(tmp_path, docs, reader=LexicalReader())
+    qa = qa_over(tmp_path, docs)
     hits = search(qa.index, Query("line", HashingEncoder().encode(["line"])[0], ["line"], "en"), k=10, mode="hybrid")
     texts = [c.text for c in candidates_for(hits, qa.index.documents, limit=5)]
     assert len(texts) == len(set(texts)) <= 5

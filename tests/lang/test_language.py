@@ -65,19 +65,31 @@ def test_chinese_sentences_end_at_semicolons_too() -> None:
                                                                   "第二产业增加值31248.0亿元。"]
 
 
-def test_chinese_questions_read_by_their_own_rules() -> None:
+def test_chinese_questions_and_values_read_by_their_own_rules() -> None:
     chinese = language("zh")
-    assert chinese.expected_type("成渝中线高铁全长多少公里？") == "number"
+    assert (chinese.expected_type("成渝中线高铁全长多少公里？"), chinese.expected_kind("成渝中线高铁全长多少公里？")) == (
+        "number", "distance")
     assert chinese.expected_type("天府国际机场是哪一天正式投运的？") == "date"
-    assert chinese.expected_type("重庆市市长是谁？") == "name"
+    assert chinese.expected_kind("重庆市市长是谁？") == "person"
+    text = "经济圈实现地区生产总值81986.7亿元，增长6.1%，全长約292公里，預計達2萬億元左右。"
+    assert [text[a:b] for a, b in chinese.value_spans(text, "number")] == [
+        "81986.7亿元", "6.1%", "約292公里", "達2萬億元左右"]
+    assert [chinese.value_kind(v) for v in ("81986.7亿元", "6.1%", "約292公里")] == ["money", "percent", "distance"]
     assert chinese.is_follow_up("那2024年呢？") and chinese.is_follow_up("它的设计时速是多少？")
-    assert not chinese.is_follow_up("成渝中线高铁全长多少公里？")
+    assert chinese.points_back("其中，四川部分实现地区生产总值57350.2亿元。")
 
 
-def test_each_language_reads_its_question_cues() -> None:
+def test_each_language_reads_its_answer_cues() -> None:
     english = language("en")
     assert english.expected_type("How many trains ran?") == "number"
     assert english.expected_type("When did the line open?") == "date"
     assert english.expected_type("Who is the mayor?") == "name"
-    assert english.expected_type("Who is Li Hongni?") is None  # asks what she is, not for a name
+    assert english.points_back("It accounted for 6.5%.") and not english.points_back("Chongqing grew.")
     assert english.is_follow_up("and how much was invested?") and not english.is_follow_up("How long is the line?")
+
+
+def test_a_question_for_a_person_is_read_in_either_script() -> None:
+    chinese = language("zh")
+    assert chinese.asks_for_person("成都东部新区管委会主任是谁？")
+    assert chinese.asks_for_person("成都東部新區管委會主任是誰？")
+    assert not chinese.asks_for_person("成都東部新區何時設立？")

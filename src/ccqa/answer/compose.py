@@ -1,25 +1,27 @@
-"""From hits to an ``Answer``: the reader reads every candidate sentence and table row of the
-hits; the best reading about the asked year (or, for a question without one, the most recent
-year among readings nearly as good) answers, with the exact answer the reader marked; the
-others of other years are earlier figures; the reader's calibrated probability decides whether
-anything answers at all and is the answer's ``confidence``.
+"""From hits to an ``Answer``: the answering sentence among all the hits' sentences, the year
+it is about, the exact answer in it, earlier figures from other years, the no-answer decision,
+and the citations of every passage shown.
 
 A question naming a year is answered only from text about that year; when none is, it is not
-found and the message says which years the documents do give.
+found and the message says which years the documents do give. A question without a year about
+a figure documents give for several years gets the most recent one, with the others as
+earlier figures.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ccqa.answer.candidates import ReaderCandidate, candidates_for
+import numpy as np
+
+from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
 from ccqa.answer.quantity import same_quantity
-from ccqa.answer.question import Question, topic_of
-from ccqa.answer.reader import Reader, Reading
-from ccqa.answer.years import figure_year, sentence_years
+from ccqa.answer.question import Question, read_question, topic_of
+from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
+from ccqa.answer.span import answer_cell, list_item_span, sentence_span
+from ccqa.answer.years import figure_year
 from ccqa.data import (
     Alternative,
     Answer,
@@ -34,24 +36,13 @@ from ccqa.data import (
     TableRow,
 )
 from ccqa.ingest.context import PATH_SEPARATOR, heading_path, table_view
+from ccqa.lang.bilingual import other_language
 
 NOT_FOUND = "I could not find an answer to that in the documents."
+LATEST_MARGIN = 0.4  # a figure of another year this close to the best (on what it says) answers the same question
+EDITION_MARGIN = 0.1  # a later release's figure for the same year this close to the best replaces it
 MAX_EARLIER = 3
 _LANGUAGE_NAMES = {"en": "an English", "zh": "a Chinese"}
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """P(the shown answer is right) = sigmoid(scale * logit + shift); found when >= threshold.
-    Fitted on readings of questions the reader was not trained on (``bench/train_reader.py``)."""
-
-    scale: float = 1.0
-    shift: float = 0.0
-    threshold: float = 0.5
-    latest_margin: float = 1.5  # another year's reading this close (in logits) answers as well
-
-    def probability(self, logit: float) -> float:
-        return 1.0 / (1.0 + math.exp(-(self.scale * logit + self.shift)))
 
 
 class AnswerSource(Protocol):
@@ -63,192 +54,200 @@ class AnswerSource(Protocol):
     @property
     def passages(self) -> Sequence[Passage]: ...
 
+    def __len__(self) -> int: ...
+    def sentence_vectors_of(self, row: int) -> np.ndarray: ...
+    def document_frequency(self, term: str) -> int: ...
     def copies_of(self, row: int) -> list[int]: ...
-
-
-@dataclass(frozen=True)
-class Read:
-    """A candidate with what the reader said of it and the years its figure is about."""
-
-    candidate: ReaderCandidate
-    reading: Reading
-    years: frozenset[str]
-    published: str
-
-    @property
-    def logit(self) -> float:
-        return self.reading.logit
+    def carry(self, question_terms: list[str], target: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
 class Choice:
-    """The answering reading, the earlier figures, and (when the asked year is missing) the
+    """The answering candidate, the earlier figures, and (when the asked year is missing) the
     years the documents do give."""
 
-    best: Read | None
-    earlier: tuple[Read, ...] = ()
+    best: Candidate | None
+    earlier: tuple[Candidate, ...] = ()
     years_given: tuple[str, ...] = ()
 
 
-def read_all(question: str, history: Sequence[str], hits: Sequence[Hit], index: AnswerSource,
-             reader: Reader) -> list[Read]:
-    """Every candidate of ``hits`` with the reader's reading of it."""
-    candidates = candidates_for(hits, index.documents)
+def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource
+          ) -> tuple[list[Candidate], Choice, Evidence | None]:
+    """Every candidate sentence, the choice among them, and the evidence the no-answer decision
+    reads (None when nothing was chosen). bench/calibrate.py fits on it."""
+    n = max(len(index), 1)
+    vectors = [index.sentence_vectors_of(h.row) for h in hits]
+    candidates = candidates_for(question, question_vector, hits, vectors, index.documents,
+                                index.document_frequency, n)
+    choice = choose(question, candidates)
+    if choice.best is None:
+        return candidates, choice, None
+    other = other_language(question.lang)
+    return candidates, choice, evidence_for(question, hits, choice.best, index.documents,
+                                            index.document_frequency, n,
+                                            translated=lambda term: bool(index.carry([term], other)))
+
+
+def choose(question: Question, candidates: Sequence[Candidate]) -> Choice:
+    """The best candidate about the asked year (or the most recent year, for a figure)."""
     if not candidates:
-        return []
-    readings = reader.read(question, history, candidates)
-    out = []
-    for candidate, reading in zip(candidates, readings):
-        hit = hits[candidate.hit_index]
-        document = index.documents[hit.passage.doc_id]
-        years = frozenset(sentence_years(document, hit.passage, candidate.sentence))
-        out.append(Read(candidate, reading, years, document.shown_date or ""))
-    return out
-
-
-def choose(question: Question, reads: Sequence[Read], calibration: Calibration) -> Choice:
-    """The best reading about the asked year, or for a question without a year the most
-    recent year among the readings within ``latest_margin`` of the best that mark a value."""
-    if not reads:
         return Choice(None)
-    pool = list(reads)
+    pool = list(candidates)
     if question.years:
         asked = set(question.years)
-        pool = [r for r in pool if r.years & asked]
+        pool = [c for c in pool if c.years & asked]
         if not pool:
-            return Choice(None, years_given=_years_given(reads, calibration))
-    best = max(pool, key=lambda r: r.logit)
-    close = [r for r in pool if r.logit >= best.logit - calibration.latest_margin and r.reading.span is not None]
-    best = max((r for r in close if r.years == best.years and r.published > best.published
-                and r.logit >= best.logit - calibration.latest_margin / 3), key=lambda r: r.published, default=best)
-    if question.years or best.reading.span is None:
+            return Choice(None, years_given=_years_given(question, candidates))
+    best = _figure_beside(max(pool, key=lambda c: c.score), pool, question)
+    best = _latest_edition(best, pool)
+    if question.years or question.answer_type != "number" or not best.typed:
         return Choice(best)
-    by_year: dict[str, Read] = {}
-    for r in sorted(close, key=lambda r: -r.logit):
-        if r.years:
-            by_year.setdefault(max(r.years), r)
+    peers = sorted((c for c in pool if c.typed and c.years and c.content >= best.content - LATEST_MARGIN
+                    and c.lexical >= best.lexical - 0.2), key=lambda c: -c.score)
+    by_year: dict[str, Candidate] = {}
+    for candidate in peers:
+        by_year.setdefault(max(candidate.years), candidate)
     if not by_year:
         return Choice(best)
     latest = max(by_year)
     if not best.years or latest > max(best.years):
         best = by_year[latest]
-    earlier = [by_year[y] for y in sorted(by_year, reverse=True)
-               if by_year[y] is not best and (not best.years or y < max(best.years))]
+    earlier = [by_year[y] for y in sorted(by_year, reverse=True) if by_year[y] is not best
+               and (not best.years or y < max(best.years))]
     return Choice(best, tuple(earlier[:MAX_EARLIER]))
 
 
-def _years_given(reads: Sequence[Read], calibration: Calibration) -> tuple[str, ...]:
-    """The years of the readings that would answer the question but for its year."""
-    top = max(r.logit for r in reads)
-    return tuple(sorted({y for r in reads if r.reading.span is not None and r.logit >= top - calibration.latest_margin
-                         and calibration.probability(r.logit) >= calibration.threshold / 2 for y in r.years}))
+def _figure_beside(best: Candidate, pool: Sequence[Candidate], question: Question) -> Candidate:
+    """For "how much ...?", a sentence of the best passage that gives a figure, when the best
+    sentence gives none ("The line opened in 2015." then "It is 308 km long.")."""
+    if question.answer_type != "number" or best.typed:
+        return best
+    beside = [c for c in pool if c.hit_index == best.hit_index and c.typed]
+    return max(beside, key=lambda c: c.score) if beside else best
 
 
-def answer_from(read: Question, hits: Sequence[Hit], index: AnswerSource, mode: str, reader: Reader,
-                calibration: Calibration, *, shown: int | None = None, history: Sequence[str] = ()) -> Answer:
-    """Read the candidates of ``hits`` and answer from the best reading, or say nothing
-    answers; the first ``shown`` hits are cited (and any other the answer or an earlier figure
-    quotes)."""
-    question, resolved = read.asked, read.resolved
+def _latest_edition(best: Candidate, pool: Sequence[Candidate]) -> Candidate:
+    """A later document's figure for the same year, scoring nearly as well, replaces an earlier
+    document's (a final figure revises a preliminary one)."""
+    editions = [c for c in pool if c.years == best.years and c.typed >= best.typed and
+                c.published > best.published and c.score >= best.score - EDITION_MARGIN]
+    return max(editions, key=lambda c: (c.published, c.score)) if editions else best
+
+
+def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[str, ...]:
+    """The years of the figures that would answer the question but for its year."""
+    typed = [c for c in candidates if (c.typed or question.answer_type is None) and c.years]
+    if not typed:
+        return ()
+    top = max(c.lexical for c in typed)
+    return tuple(sorted({y for c in typed if c.lexical >= max(0.3, top - 0.15) for y in c.years}))
+
+
+def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
+                index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = ()) -> Answer:
+    """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
+    first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
+    ``carried``: the question's terms in the other language."""
+    read = read_question(question, resolved, carried)
+    candidates, choice, evidence = weigh(read, question_vector, hits, index)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,
                       lang=read.lang)
-    reads = read_all(question, history, hits, index, reader)
-    choice = choose(read, reads, calibration)
-    needed = [r.candidate.hit_index for r in (choice.best, *choice.earlier) if r is not None]
-    keep = _shown_hits(len(hits), shown, needed)
-    highlights = _best_per_hit(reads, len(hits))
+    keep = _shown_hits(len(hits), shown, [c for c in (choice.best, *choice.earlier) if c is not None])
+    highlights = best_per_hit(candidates, len(hits))
     passages = tuple(_cited(index.documents[hits[i].passage.doc_id], hits[i], highlights[i],
                             tuple(_citation(index.documents[index.passages[r].doc_id], index.passages[r])
                                   for r in index.copies_of(hits[i].row))) for i in keep)
-    if choice.best is None:
-        best_logit = max((r.logit for r in reads), default=-10.0)
+    if choice.best is None or evidence is None:
         return Answer(question, resolved, False, _missing_year_message(read, choice.years_given), None, passages,
-                      mode, calibration.probability(best_logit), lang=read.lang)
-    probability = calibration.probability(choice.best.logit)
-    if probability < calibration.threshold:
-        return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, probability, lang=read.lang)
-    sentence = _sentence(choice.best, hits, index.documents, keep)
-    earlier = tuple(Alternative(other.year, other) for r in choice.earlier  # the same quantity, for a year it names
-                    if same_quantity(sentence, other := _sentence(r, hits, index.documents, keep))
+                      mode, lang=read.lang)
+    conf = confidence(evidence)
+    if not is_answered(evidence):
+        return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
+    sentence = _sentence(read, choice.best, hits, index.documents, keep)
+    earlier = tuple(Alternative(other.year, other) for c in choice.earlier  # the same quantity, for a year it names
+                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep))
                     and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))
-    document = index.documents[hits[choice.best.candidate.hit_index].passage.doc_id]
+    document = index.documents[hits[choice.best.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
-                  passages, mode, probability, earlier, lang=read.lang)
+                  passages, mode, conf, earlier, lang=read.lang)
 
 
-def _best_per_hit(reads: Sequence[Read], n_hits: int) -> list[ReaderCandidate | None]:
-    best: list[Read | None] = [None] * n_hits
-    for r in reads:
-        current = best[r.candidate.hit_index]
-        if current is None or r.logit > current.logit:
-            best[r.candidate.hit_index] = r
-    return [r.candidate if r is not None else None for r in best]
-
-
-def _shown_hits(total: int, shown: int | None, needed: Sequence[int]) -> list[int]:
+def _shown_hits(total: int, shown: int | None, needed: Sequence[Candidate]) -> list[int]:
     """The hits cited, in order: the answer's passage first, then the best others up to
     ``shown``, then any other an earlier figure quotes."""
     limit = min(total, shown or total)
-    order = [needed[0]] if needed else []
+    order = [needed[0].hit_index] if needed else []
     order += [i for i in range(total) if i not in order][: max(0, limit - len(order))]
-    return order + sorted(set(needed) - set(order))
+    return order + sorted({c.hit_index for c in needed} - set(order))
 
 
-def _sentence(chosen: Read, hits: Sequence[Hit], documents: Mapping[str, Document], keep: list[int]
-              ) -> AnswerSentence:
-    candidate = chosen.candidate
+def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], documents: Mapping[str, Document],
+              keep: list[int]) -> AnswerSentence:
     hit = hits[candidate.hit_index]
     document = documents[hit.passage.doc_id]
-    sentence = hit.passage.sentences[candidate.sentence]
-    span = exact_answer(chosen, document)
-    year, reported = figure_year(document, hit.passage, candidate.sentence, candidate.sentence)
+    first, last = hit.passage.sentences[candidate.first], hit.passage.sentences[candidate.last]
+    year, reported = figure_year(document, hit.passage, candidate.first, candidate.last)
     return AnswerSentence(
-        text=document.text[sentence.start : sentence.end],
+        text=document.text[first.start : last.end],
         citation=keep.index(candidate.hit_index),
         doc_id=document.doc_id,
-        start=sentence.start,
-        end=sentence.end,
-        span=span,
+        start=first.start,
+        end=last.end,
+        span=exact_answer(question, candidate, hit, document),
         year=year,
         lang=hit.passage.lang,
-        table=_table_row(document, hit, candidate, span),
+        table=_table_row(document, hit, question),
         year_reported=reported,
     )
 
 
-def exact_answer(chosen: Read, document: Document) -> AnswerSpan | None:
-    """The characters the reader marked, cut from the document (None when it marked none)."""
-    if chosen.reading.span is None:
-        return None
-    located = chosen.candidate.document_span(*chosen.reading.span)
-    if located is None:
-        return None
-    return AnswerSpan(located[0], located[1], document.text[located[0] : located[1]])
+def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: Document) -> AnswerSpan | None:
+    """The exact answer: the answering cell of a table row, else the asked value in the
+    sentence (the continuing sentence first), else a short list item itself."""
+    passage = hit.passage
+    view = table_view(document, passage.unit)
+    if view is not None:
+        cell = answer_cell(view, question)
+        unit = document.structure.units[passage.unit] if passage.unit is not None else None
+        if cell is None or unit is None or cell >= len(unit.cells):
+            return None
+        span = unit.cells[cell]
+        return AnswerSpan(span.start, span.end, document.text[span.start : span.end])
+    for index in range(candidate.last, candidate.first - 1, -1):
+        sentence = passage.sentences[index]
+        text = document.text[sentence.start : sentence.end]
+        found = sentence_span(text, question)
+        if found is None and question.answer_type in (None, "name") and _is_list_item(document, passage):
+            found = list_item_span(text)
+        if found is not None:
+            return AnswerSpan(sentence.start + found[0], sentence.start + found[1],
+                              text[found[0] : found[1]])
+    return None
 
 
-def _table_row(document: Document, hit: Hit, candidate: ReaderCandidate | None = None,
-               span: AnswerSpan | None = None) -> TableRow | None:
-    """A table row's cells; for the answer, the cell holding the exact answer."""
+def _is_list_item(document: Document, passage: Passage) -> bool:
+    units = document.structure.units
+    return passage.unit is not None and passage.unit < len(units) and units[passage.unit].kind == "list_item"
+
+
+def _table_row(document: Document, hit: Hit, question: Question | None) -> TableRow | None:
     view = table_view(document, hit.passage.unit)
     if view is None:
         return None
-    cell = None
-    if span is not None and hit.passage.unit is not None:
-        cells = document.structure.units[hit.passage.unit].cells
-        cell = next((i for i, c in enumerate(cells) if c.start <= span.start and span.end <= c.end), None)
-    return TableRow(view.caption, view.unit_note, view.header, view.cells, cell)
+    return TableRow(view.caption, view.unit_note, view.header, view.cells,
+                    answer_cell(view, question) if question is not None else None)
 
 
-def _cited(document: Document, hit: Hit, highlight: ReaderCandidate | None, also_in: tuple[Citation, ...] = ()
+def _cited(document: Document, hit: Hit, highlight: Candidate | None, also_in: tuple[Citation, ...] = ()
            ) -> CitedPassage:
     """A hit as shown: its quoted text, score, the citation to its place (with its headings),
     the highlighted sentence, its table row, and where else the same text was published."""
     passage = hit.passage
     span = None
     if highlight is not None:
-        span = Span(passage.sentences[highlight.sentence].start, passage.sentences[highlight.sentence].end)
-    return CitedPassage(passage.text, hit.score, _citation(document, passage), span, _table_row(document, hit),
+        span = Span(passage.sentences[highlight.first].start, passage.sentences[highlight.last].end)
+    return CitedPassage(passage.text, hit.score, _citation(document, passage), span, _table_row(document, hit, None),
                         passage.lang, also_in)
 
 

@@ -1,13 +1,15 @@
-"""What a question asks, read once: its language, the years it names, and its topic in a few
-words (for "the documents give X for 2019 and 2021, not 2015")."""
+"""What a question asks, read once: its language, the kind of answer, the years it names, its
+terms, and its topic in a few words (for "the documents give X for 2019 and 2021, not 2015")."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccqa.answer.years import years_in
-from ccqa.lang import detect_language
+from ccqa.lang import Language, detect_language, language
+from ccqa.lang.terms import terms, words
 
 _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how|when|where|who|whose|tell me)\b"
                       r"(?:\s+(?:is|was|are|were|did|does|do|has|have|had|many|much|long|big|large|far|fast|"
@@ -26,18 +28,56 @@ class Question:
     asked: str
     resolved: str
     lang: str
+    answer_type: str | None  # number, date, name
+    answer_kind: str | None  # finer: percent, money, distance, duration, area, speed, person
     years: tuple[str, ...]
+    terms: tuple[str, ...]
+    carried: tuple[str, ...] = ()  # its terms in the other language (English <-> Chinese)
+    asked_words: frozenset[str] = frozenset()  # its words as written, lower-cased (a value it says is no answer)
+    counted: str | None = None  # the term of what "how many X" counts or "which X" names
+    asks_many: bool = False  # "which expressways ...": the answer may be a list of names
+
+    @property
+    def rules(self) -> Language:
+        return language(self.lang)
+
+    def terms_for(self, lang: str) -> tuple[str, ...]:
+        """The terms to look for in text of ``lang``: the question's own, or for the other
+        language its carried terms and the figures and Latin words both languages write alike."""
+        if lang == self.lang or not self.carried:
+            return self.terms
+        shared = tuple(t for t in self.terms if t.isascii() and (t.isdigit() or lang == "zh" and t.isupper()))
+        return tuple(dict.fromkeys(self.carried + shared))
 
 
-def read_question(asked: str, resolved: str | None = None, lang: str | None = None) -> Question:
+def read_question(asked: str, resolved: str | None = None, carried: Sequence[str] = ()) -> Question:
     """Read ``asked`` (with ``resolved`` for a follow-up): the years named are the user's own,
-    or those of the turn it follows when the user named none ("and Chongqing's?")."""
+    or those of the turn it follows when the user named none ("and Chongqing's?"); ``carried``
+    are its terms in the other language."""
     resolved = resolved or asked
+    lang = detect_language(asked)
+    rules = language(lang)
+    years = years_in(asked) or years_in(resolved)
+    noun = rules.asked_noun(asked) or rules.asked_noun(resolved)
+    counted = terms(noun[0]) if noun else []
+    own_terms = terms(asked)
+    if own_terms and resolved != asked:  # "and in 2022?": its own words, then those of the turn before but its year
+        earlier_years = years_in(resolved) - set(years)
+        own_terms += [t for t in terms(resolved) if t not in own_terms and t not in earlier_years]
     return Question(
         asked=asked,
         resolved=resolved,
-        lang=lang or detect_language(asked),
-        years=tuple(sorted(years_in(asked) or years_in(resolved))),
+        lang=lang,
+        answer_type=rules.expected_type(asked) or rules.expected_type(resolved),
+        # a follow-up's own words say what it asks ("and how many tunnels?"); only one that says
+        # nothing ("and in 2022?") asks what the turn before asked
+        answer_kind=rules.expected_kind(asked) if rules.expected_type(asked) else rules.expected_kind(resolved),
+        years=tuple(sorted(years)),
+        terms=tuple(own_terms or terms(resolved)),
+        carried=tuple(carried),
+        asked_words=frozenset(w.lower() for w in words(asked + " " + resolved)),
+        counted=counted[-1] if counted else None,
+        asks_many=bool(noun and noun[1]),
     )
 
 

@@ -1,15 +1,15 @@
 """The reader: a trained model reads the question against each candidate and gives how well the
 candidate answers it and where in it the exact answer lies.
 
-``Reader`` is the narrow interface the answer stage uses. ``OnnxReader`` runs the int8 graph that
-setup merges from the base model and the shipped trained tensors (``ccqa.embed.reader_model``);
-``LexicalReader`` is a small deterministic stand-in for unit tests, as ``tests`` have a fake
-encoder. Pairs are encoded here, for serving and for training alike (``bench/train_reader.py``).
+Measured, not yet serving: on writers it was not trained on it chose the answering sentence less
+often than the rule-based answer stage (bench/README.md "The reader"), so ``answer/compose.py``
+does not call it. ``OnnxReader`` runs the int8 graph merged from the base model and trained
+tensors (``ccqa.embed.reader_model``); pairs are encoded here for training
+(``bench/train_reader.py``) and scoring (``bench/reader/score_pairs.py``) alike.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,21 +145,3 @@ class OnnxReader:
                 span = best_span(start[row], end[row], pairs[i], candidates[i].text)
                 readings[i] = Reading(float(relevance[row]), span)
         return [r for r in readings if r is not None]
-
-
-class LexicalReader:
-    """A deterministic stand-in for tests: relevance is the share of the question's words (or
-    Chinese characters) in the candidate; the span is the first number with its unit, else None."""
-
-    _WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
-    _VALUE = re.compile(r"\d[\d,.]*\s?(?:%|percent|km|million|billion|trillion|yuan|亿元|万|个|项|公里)?")
-
-    def read(self, question: str, history: Sequence[str], candidates: Sequence[ReaderCandidate]) -> list[Reading]:
-        asked = set(self._WORD.findall(question.lower()))
-        out = []
-        for c in candidates:
-            words = set(self._WORD.findall(c.text[:c.quotable].lower()))
-            share = len(asked & words) / max(len(asked), 1)
-            value = self._VALUE.search(c.text[:c.quotable])
-            out.append(Reading(8.0 * share - 4.0, (value.start(), value.end()) if value else None))
-        return out

@@ -26,7 +26,6 @@ MAX_LENGTH = 160
 READER_FILE = "reader.safetensors"
 READER_RECORD = "reader.json"
 ONNX_FILE = "reader-int8.onnx"
-SHIPPED = Path(__file__).resolve().parents[1] / "answer" / "model"
 
 
 def load_base(base_folder: Path) -> Any:
@@ -132,16 +131,15 @@ def export_reader_onnx(base_folder: Path, trained_folder: Path, destination: Pat
     return file_sha256(destination)
 
 
-def reader_record(trained_folder: Path | None = None) -> dict[str, Any]:
-    """The shipped reader's record: data, command, seed, figures, calibration, sha256."""
-    return dict(json.loads(((trained_folder or SHIPPED) / READER_RECORD).read_text("utf-8")))
+def reader_record(trained_folder: Path) -> dict[str, Any]:
+    """A trained reader's record: data, command, seed, calibration, sha256."""
+    return dict(json.loads((trained_folder / READER_RECORD).read_text("utf-8")))
 
 
-def ensure_reader_onnx(cache_dir: Path, trained_folder: Path | None = None) -> tuple[Path, Path]:
+def ensure_reader_onnx(cache_dir: Path, trained_folder: Path) -> tuple[Path, Path]:
     """The reader's int8 graph and the base model folder, made once under ``cache_dir`` and
     remade only when the trained tensors, the base weights or the graph no longer match the
     checksums recorded beside it. Returns (graph, base folder)."""
-    trained_folder = trained_folder or SHIPPED
     trained_sha = file_sha256(trained_folder / READER_FILE)
     if trained_sha != reader_record(trained_folder)["sha256"]:
         raise ModelError(f"{trained_folder / READER_FILE} does not match its recorded sha256: restore it")

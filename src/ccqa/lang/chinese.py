@@ -1,7 +1,8 @@
 """Chinese (simplified and traditional): rjieba segmentation (jieba's dictionary, with the region's
 own words in ``data/chinese_words.txt``), traditional characters read as simplified (OpenCC) for
-matching, sentences ending at 。！？；, and the question cues the answer stage still reads: what a
-question asks (多少 -> a number, 谁 -> a name), follow-ups (那2024年呢？) and the names it holds.
+matching, sentences ending at 。！？；, and the cues the answer stage reads: what a question asks
+(多少 -> a number; 多少公里 -> a distance), values with their units (81986.7亿元, 292公里, 6.1%),
+follow-ups (那2024年呢？) and sentences that lean on the one before (其中、这、该).
 
 Latin words and numbers inside Chinese text follow English's rules.
 """
@@ -107,12 +108,36 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# --- what a question asks ---------------------------------------------------------------------
+# --- what a question asks, and where values stand ----------------------------------------------
 
 _ASKS_NUMBER = re.compile(r"多少|几|多大|多长|多远|多高|多快|多重|比重|占比|增速|增长率|增幅|规模|总量|数量|人数|金额|"
                           r"面积|长度|时速|总投资|投资额|收入|吞吐量|生产总值|GDP|人口")
 _ASKS_DATE = re.compile(r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|哪个月|日期|时间是|何年|开工时间|通车时间|建成时间")
 _ASKS_NAME = re.compile(r"谁|哪个|哪些|哪座|哪家|哪里|哪儿|什么名字|叫什么|是什么|有哪些|位于|在哪")
+_KINDS_ASKED = (
+    ("percent", re.compile(r"比重|占比|增速|增长率|增幅|增长了多少|增长多少|百分之|百分点|城镇化率|比上年增长|提高.*多少")),
+    ("money", re.compile(r"多少钱|总投资|投资额|投资多少|生产总值|GDP|收入|金额|产值|增加值|票价|价格|营收|总额|进出口")),
+    ("speed", re.compile(r"时速|速度|多快")),
+    ("duration", re.compile(r"多长时间|多久|几个小时|几分钟|多少分钟|多少小时")),
+    ("distance", re.compile(r"多长|全长|长度|多少公里|多少千米|多远|里程")),
+    ("area", re.compile(r"面积|多大|平方公里")),
+    ("person", re.compile(r"谁|什么人|负责人是|市长|主任|局长|书记")),
+)
+_UNITS = (r"万亿元|千亿元|亿元|万元|元|万亿美元|亿美元|美元|万人次|万人|人次|人|万平方公里|平方公里|平方米|万平方米|公顷|公里/小时|"
+          r"公里|千米|米|个百分点|%|％|倍|万吨|吨|万标箱|标箱|万辆|辆|列|趟|项|个|座|条|家|所|架次|小时|分钟|天|年")
+_VALUE = re.compile(rf"(?:约|近|超过|超|逾|达到|达|共计|共|累计|突破|不足|接近|将近)?\d[\d,.]*\s*(?:多)?(?:{_UNITS})?(?:左右|以上|多)?")
+_DATE = re.compile(r"(?:19|20)\d\d年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末|初)?|\d{1,2}月\d{1,2}日")
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:站|区|县|市|镇|港|机场|新区|示范区|试验区|公司|集团|局|委员会|大学|高铁|铁路|线)"
+                   r"|《[^》]{2,40}》|“[^”]{2,30}”")
+_VALUE_KINDS = (
+    ("percent", re.compile(r"%|％|个百分点")),
+    ("money", re.compile(r"元|美元")),
+    ("speed", re.compile(r"公里/小时|时速")),
+    ("area", re.compile(r"平方")),
+    ("distance", re.compile(r"公里|千米|(?<![平方])米")),
+    ("duration", re.compile(r"小时|分钟|天(?!津)")),
+    ("weight", re.compile(r"吨")),
+)
 
 
 def expected_type(question: str) -> str | None:
@@ -126,15 +151,56 @@ def expected_type(question: str) -> str | None:
     return english.expected_type(question)
 
 
-# --- follow-ups and names ----------------------------------------------------------------------
+def expected_kind(question: str) -> str | None:
+    for kind, pattern in _KINDS_ASKED:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def value_kind(value: str) -> str | None:
+    value = simplified(value)
+    if not any(c.isdigit() for c in value):
+        return english.value_kind(value) if not CJK.search(value) else None
+    for kind, pattern in _VALUE_KINDS:
+        if pattern.search(value):
+            return kind
+    return english.value_kind(value) if not CJK.search(value) else ("count" if re.search(r"\d\s*[\u4e00-\u9fff]", value)
+                                                                      else None)
+
+
+def value_spans(text: str, answer_type: str) -> list[tuple[int, int]]:
+    """Values in Chinese text: 81986.7亿元, 约292公里, 2万亿元左右; dates 2022年9月29日; names 重庆东站,
+    《规划纲要》. Latin values inside (8.5%, 26 December 2015) as English finds them; traditional
+    characters are read as simplified (億元 is 亿元)."""
+    text = simplified_in_place(text)
+    if answer_type == "date":
+        return [m.span() for m in _DATE.finditer(text)] or english.value_spans(text, answer_type)
+    if answer_type == "name":
+        return [m.span() for m in _NAME.finditer(text)] or english.value_spans(text, answer_type)
+    dates = [m.span() for m in _DATE.finditer(text)]
+    return [m.span() for m in _VALUE.finditer(text) if any(c.isdigit() for c in m.group(0)) and
+            not any(a <= m.start() and m.end() <= b for a, b in dates)]
+
+
+def typed_values(text: str, answer_type: str) -> set[str]:
+    return {text[a:b] for a, b in value_spans(text, answer_type)}
+
+
+# --- follow-ups, pointing back, names -------------------------------------------------------
 
 _FOLLOW_UP = re.compile(r"^(?:那么?|还有|另外|此外|那它|那其|它的?|其|该|这个|那个)|呢[？?]?$")
+_POINTS_BACK = re.compile(r"^[“\"]?(?:其中|这|该|此|其|它|对此|同时|上述|以上|分别)")
 
 
 def is_follow_up(question: str) -> bool:
     """那2024年呢？ 它的设计时速是多少？ 还有哪些？"""
     text = question.strip()
     return bool(_FOLLOW_UP.search(text)) or (english.is_follow_up(text) and not CJK.search(text))
+
+
+def points_back(sentence: str) -> bool:
+    return bool(_POINTS_BACK.match(sentence)) or english.points_back(sentence)
 
 
 def names(question: str) -> list[str]:
@@ -144,11 +210,21 @@ def names(question: str) -> list[str]:
     return found + english.names(question)
 
 
+def asks_for_person(question: str) -> bool:
+    return bool(re.search(r"谁|什么人", simplified(question))) or english.asks_for_person(question)
+
+
 LANGUAGE = Language(
     code="zh",
     name="Chinese",
     sentence_spans=sentence_spans,
     expected_type=expected_type,
+    typed_values=typed_values,
+    value_spans=value_spans,
+    expected_kind=expected_kind,
+    value_kind=value_kind,
     is_follow_up=is_follow_up,
+    points_back=points_back,
     names=names,
+    asks_for_person=asks_for_person,
 )
