@@ -74,5 +74,6 @@ def assert_the_killed_replica_was_routed_around_and_came_back(report: ScenarioRe
 def assert_the_limit_held_across_the_replicas(report: ScenarioReport) -> None:
     statuses = [status for status, _ in report.greedy]
     assert statuses.count(200) == LIMIT and statuses.count(429) == len(statuses) - LIMIT, statuses
-    assert {replica for status, replica in report.greedy if status == 200} == {"r1", "r2", "r3"}
+    # the one count spans replicas: its 200s came from more than one (r2 may be down while it asks)
+    assert len({replica for status, replica in report.greedy if status == 200}) >= 2
     assert not [o for o in report.outcomes if o.status == 429]  # the others stayed under theirs
