@@ -30,18 +30,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from machine import cpu_flags
+
 from ccqa.config import Settings
 from ccqa.index.dense import DenseIndex, build_dense
 from ccqa.index.qdrant import EMBEDDED
-
-
-def cpu_flags() -> str:
-    flags: set[str] = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni"))
 
 
 def clustered(n: int, d: int, rng: np.random.Generator, centres: int = 2000) -> np.ndarray:

@@ -22,17 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from machine import cpu_flags
+
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = {"seed": REPO / "corpus", "collection": REPO / "eval" / "collection"}
 
-
-def cpu_flags() -> str:
-    flags: set[str] = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni"))
 
 
 def timed_build(src: Path, corpus: Path, work: Path, cache: Path) -> tuple[float, float, float]:

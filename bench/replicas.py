@@ -24,19 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from machine import cpu_flags
+
 from ccqa.config import Settings
 from ccqa.index.build import build_index
 from tests.cluster import SERVER_MAXCONN
 from tests.replica_scenario import run_scenario
-
-
-def cpu_flags() -> str:
-    flags: set[str] = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni"))
 
 
 def main() -> int:

@@ -52,6 +52,8 @@ from load import CCQA, NEW_DOCUMENT, Call, free_port, next_call, percentile, wai
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from machine import cpu_flags
+
 from tests import hostile_files  # the hostile documents the tests make
 
 MAX_DURATION_S = 900
@@ -295,14 +297,6 @@ def markdown(rows: list[dict[str, Any]]) -> str:
                      + f" | {mb(r['reader_max_mb'])} |")
     return "\n".join(lines)
 
-
-def cpu_flags() -> str:
-    flags = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni"))
 
 
 def main() -> int:
