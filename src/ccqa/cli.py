@@ -100,12 +100,11 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _setup(args: argparse.Namespace, settings: Settings) -> int:
-    from ccqa.cache import default_cache_dir
     from ccqa.embed.model import verified_model_path
     from ccqa.embed.onnx_encoder import prepare_export
     from ccqa.lang.bilingual import prepare_dictionary
 
-    cache_dir = settings.cache_dir or default_cache_dir()
+    cache_dir = settings.setup_dir
     model_path = verified_model_path(settings.model_path, settings.model_sha256)
     try:
         path, sha256 = prepare_export(model_path, settings.model_sha256, cache_dir)
@@ -113,8 +112,7 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise CcqaError(f"cannot write to {cache_dir}: {exc}; set CCQA_CACHE_DIR to a writable folder") from exc
     print(f"ready in {cache_dir}: the ONNX encoder {path.name} (sha256 {sha256[:16]})"
-          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else "")
-          )
+          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else ""))
     return 0
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from ccqa.cache import default_cache_dir
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Document, Passage, sha256_hex
 from ccqa.embed import Encoder, build_encoder
@@ -169,7 +168,7 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
     if encoder is None or encoder.name == MODEL_NAME:  # the serving encoder (a test encoder has none)
         reuse = versions.current_dir(settings.index_dir) if previous is not None else None
         onnx = write_onnx_encoder(staged, model_path, reuse, previous.manifest.onnx if previous else None,
-                                  settings.model_sha256, settings.cache_dir or default_cache_dir())
+                                  settings.model_sha256, settings.setup_dir)
         encoder = encoder or build_encoder(settings, model_path, staged, onnx, previous_variant)
     assert encoder is not None
     reusable = previous is not None and previous_variant == encoder.variant
@@ -200,7 +199,7 @@ def _staged_index(settings: Settings, scan: CorpusScan, previous: Index | None, 
         embedded=EmbeddedCounts(n_passages, n_sentences),
     )
     return Index.build(documents, passages, passage_vectors, sentence_vectors, manifest,
-                       extends=previous if reusable else None, cache_dir=settings.cache_dir or default_cache_dir(),
+                       extends=previous if reusable else None, cache_dir=settings.setup_dir,
                        dense_store=settings.dense)
 
 
