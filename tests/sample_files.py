@@ -75,6 +75,12 @@ def make_pdf(pages: list[str], title: str | None = None) -> bytes:
     if title is not None:
         objects.append(f"<< /Title <FEFF{title.encode('utf-16-be').hex().upper()}> >>".encode())
         info = f" /Info {len(objects)} 0 R"
+    return _assembled(objects, info)
+
+
+
+def _assembled(objects: list[bytes], info: str = "") -> bytes:
+    """Numbered objects, the cross-reference table and the trailer: a whole PDF file."""
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -86,7 +92,6 @@ def make_pdf(pages: list[str], title: str | None = None) -> bytes:
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\n".encode()
     out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
-
 
 
 def _stream(data: bytes) -> bytes:
@@ -163,16 +168,7 @@ def make_placed_pdf(pages: list[list[Placed]], font: str = "mapped") -> bytes:
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {number + 1} 0 R"
                        " /Resources << /Font << /F1 3 0 R >> >> >>".encode())
         objects.append(_stream(content.encode()))
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return _assembled(objects)
 
 
 def wrapped(text: str, x: float, y: float, size: float = 10, width: int = 80, pitch: float = 12) -> list[Placed]:
