@@ -22,19 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.live import poll
+from tests.live import free_port, poll
 
 CHECK_INTER_MS = 200  # haproxy probes each replica this often ...
 CHECK_FALL = 2  # ... and takes it out after this many failed probes in a row
 CHECK_RISE = 2
 SERVER_MAXCONN = 4  # requests haproxy sends one replica at once: the most a SIGKILL can fail
 
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def request(port: int, method: str, path: str, body: Any = None, source: str = "127.0.0.1",

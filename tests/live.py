@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,6 +11,13 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.serving import make_server
+
+
+def free_port() -> int:
+    """A loopback port free now, for a server process the test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

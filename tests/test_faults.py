@@ -18,7 +18,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -38,7 +37,7 @@ from ccqa.index.build import build_index
 from ccqa.service import QA
 from tests.hostile_files import docx_bomb, write_hostile_files
 from tests.index_fixtures import TOKEN, HashingEncoder, seed_corpus
-from tests.live import poll
+from tests.live import free_port, poll
 
 REPO = Path(__file__).resolve().parents[1]  # on the path of the build subprocesses, for tests.index_fixtures
 GDP = "What was the GDP of the Chengdu-Chongqing economic circle in 2021?"
@@ -83,12 +82,6 @@ np.save = save_then_stall
 build_index(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])),
             encoder=HashingEncoder())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ccqa_command(*args: str) -> list[str]:

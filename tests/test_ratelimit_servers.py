@@ -15,9 +15,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -28,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from tests.live import poll
+from tests.cluster import start_redis
+from tests.live import free_port, poll
 
 REPO = Path(__file__).resolve().parents[1]
 LIMIT = 60
@@ -58,12 +57,6 @@ service.QA.open = classmethod(lambda cls, settings, **kwargs: WorkerQA())
 from ccqa.cli import main
 sys.exit(main(sys.argv[1:]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(port: int, path: str = "/api/health", source: str = "127.0.0.1") -> tuple[int, dict[str, str], Any]:
@@ -166,27 +159,11 @@ def test_counting_in_each_process_lets_n_workers_allow_n_times_the_limit(tmp_pat
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A redis-server of its own on a free loopback port, nothing saved, stopped at the end."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is missing: apt-get install redis-server (make test installs it)"
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process, url = start_redis(tmp_path)
     try:
-        poll(lambda: _redis_answers(port), f"redis-server on port {port}", 30)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _redis_answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+        process.stop()
 
 
 def test_two_servers_sharing_one_redis_share_one_limit(tmp_path: Path, redis_url: str) -> None:
