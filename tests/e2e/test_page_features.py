@@ -17,6 +17,7 @@ from tests.e2e.test_chat import GDP_QUESTION, Shoot, ask, assert_no_horizontal_o
 pytestmark = pytest.mark.e2e
 
 FOLLOW_UP = "And what was the growth rate?"
+OFF_TOPIC = "Who won the 1998 football World Cup?"
 
 
 @pytest.fixture
@@ -27,6 +28,14 @@ def fresh_page(browser: Browser, live_server: str) -> Iterator[Page]:
     opened.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.rstrip("/"))
     yield opened
     check_and_close()
+
+
+def answered_then_not_found(page: Page) -> None:
+    """Two turns: the starter GDP question answered, an off-topic one not found."""
+    page.get_by_role("button", name=GDP_QUESTION).click()
+    expect(page.locator(".answer-text")).to_have_count(1)
+    ask(page, OFF_TOPIC)
+    expect(page.locator(".not-found")).to_have_count(1)
 
 
 def test_documents_view_lists_each_document_and_opens_one_to_search_in(
@@ -102,10 +111,7 @@ def test_an_answers_address_opens_the_same_answer_when_pasted(
 
 def test_the_conversation_is_kept_across_a_reload_without_asking_again(
         page: Page, fake_qa: ChatFakeQA) -> None:
-    page.get_by_role("button", name=GDP_QUESTION).click()
-    expect(page.locator(".answer-text")).to_have_count(1)
-    ask(page, "Who won the 1998 football World Cup?")
-    expect(page.locator(".not-found")).to_have_count(1)
+    answered_then_not_found(page)
     calls = len(fake_qa.calls)
     page.reload()
     expect(page.locator(".turn")).to_have_count(2)
@@ -115,7 +121,7 @@ def test_the_conversation_is_kept_across_a_reload_without_asking_again(
     assert len(fake_qa.calls) == calls  # shown from the tab's storage, not asked again
     ask(page, FOLLOW_UP)  # the conversation goes on with what was restored
     expect(page.locator(".answer-text")).to_have_count(2)  # its reply is in: the call was made
-    assert fake_qa.calls[-1]["history"] == (GDP_QUESTION, "Who won the 1998 football World Cup?")
+    assert fake_qa.calls[-1]["history"] == (GDP_QUESTION, OFF_TOPIC)
 
     page.get_by_role("button", name="New conversation").click()
     assert urlsplit(page.url).query == ""
@@ -140,18 +146,15 @@ def test_copy_citation_puts_the_quote_its_source_and_its_address_on_the_clipboar
 
 def test_a_follow_up_sends_the_earlier_answers_with_the_earlier_questions(
         page: Page, fake_qa: ChatFakeQA) -> None:
-    page.get_by_role("button", name=GDP_QUESTION).click()
-    expect(page.locator(".answer-text")).to_have_count(1)
-    ask(page, "Who won the 1998 football World Cup?")
-    expect(page.locator(".not-found")).to_have_count(1)
+    answered_then_not_found(page)
     ask(page, FOLLOW_UP)
     expect(page.locator(".answer-text")).to_have_count(2)  # its reply is in: the call was made
-    assert fake_qa.calls[-1]["history"] == (GDP_QUESTION, "Who won the 1998 football World Cup?")
+    assert fake_qa.calls[-1]["history"] == (GDP_QUESTION, OFF_TOPIC)
     assert fake_qa.calls[-1]["answers"] == ("7.39192 trillion yuan", "")
 
 
 def test_not_found_never_shows_a_large_bold_answer(page: Page) -> None:
-    ask(page, "Who won the 1998 football World Cup?")
+    ask(page, OFF_TOPIC)
     reply = last_reply(page)
     expect(reply.locator(".not-found")).to_be_visible()
     expect(reply.locator(".answer-short, .answer-value, .answer, .reply-label")).to_have_count(0)
