@@ -21,7 +21,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ccqa.answer.candidates import ReaderCandidate, candidates_for
@@ -116,8 +116,7 @@ def ask_all(corpus: Path, questions: list[Asked], out: Path) -> dict[str, int]:
             hits = qa.retrieve(asked.question, resolved, k=ANSWER_POOL).hits
             candidates = candidates_for(hits, documents)
             gold_doc = by_file.get(asked.doc or "", asked.doc or "")
-            asked = Asked(asked.qid, asked.source, asked.question, asked.history, asked.answers, gold_doc,
-                          asked.evidence, asked.unanswerable, asked.meta)
+            asked = replace(asked, doc=gold_doc)
             rows = []
             for candidate in candidates:
                 doc_id = hits[candidate.hit_index].passage.doc_id
