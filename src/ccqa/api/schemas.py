@@ -135,7 +135,9 @@ def schemas(settings: Settings) -> dict[str, Any]:
                 "question": {"type": "string", "minLength": 1,
                              "maxLength": settings.max_question_chars},
                 "k": {"type": "integer", "minimum": 1, "maximum": settings.max_k,
-                      "default": settings.top_k},
+                      "default": settings.top_k,
+                      "description": "written as a JSON integer: 2.0 is refused (400 invalid_k), "
+                                     "although JSON Schema counts it an integer"},
                 "history": {"type": "array", "maxItems": settings.max_history,
                             "items": {"oneOf": [
                                 {"type": "string", "maxLength": settings.max_history_chars},
