@@ -29,6 +29,7 @@ def test_a_self_contained_question_is_kept_as_it_is() -> None:
      "What was the Chongqing part's industrial value added in 2021?"),
     ("那重庆呢？", "2023年成都的地区生产总值是多少？", "2023年重庆的地区生产总值是多少？"),
     ("重庆呢？", "2023年成都的地区生产总值是多少？", "2023年重庆的地区生产总值是多少？"),
+    ("第三產業呢？", "2022年遂寧第二產業增加值多少？", "2022年遂寧第三產業增加值多少？"),  # traditional script
 ])
 def test_a_follow_up_naming_another_place_keeps_the_figure_and_year_and_swaps_the_place(
         follow_up: str, earlier: str, resolved: str) -> None:

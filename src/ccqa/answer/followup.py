@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from ccqa.answer.years import years_in
 from ccqa.lang import detect_language, language
+from ccqa.lang.chinese import simplified
 
 # "and X's?", "what about X?", "how about for X?", "and X?" (X a name: checked below)
 _EN_OTHER_SUBJECT = re.compile(
@@ -98,7 +99,9 @@ def swap_subject(question: str, previous: str) -> str | None:
     if not named:
         return None
     old = named[-1]
-    start = previous.index(old)
+    start = _position(old, previous)
+    if start is None:
+        return None
     after = previous[start + len(old):]
     words = subject.split()
     for cut in range(1, len(words)):  # "the Chongqing part" for "Sichuan" in "the Sichuan part's": only the name
@@ -106,6 +109,15 @@ def swap_subject(question: str, previous: str) -> str | None:
             subject = " ".join(words[:cut])
             break
     return previous[:start] + subject + after
+
+
+def _position(name: str, text: str) -> int | None:
+    """Where ``name`` is in ``text``; names are read in simplified script, so in a traditional
+    text ("遂寧") the simplified copy is searched (one character for one)."""
+    at = text.find(name)
+    if at < 0 and len(plain := simplified(text)) == len(text):
+        at = plain.find(name)
+    return at if at >= 0 else None
 
 
 def swap_year(question: str, previous: str) -> str | None:
