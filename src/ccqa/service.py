@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ccqa.answer.compose import answer_from
+from ccqa.answer.compose import Reading, answer_from
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, Document, Hit
@@ -46,9 +46,11 @@ class Retrieved:
 class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
 
-    def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder) -> None:
+    def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder,
+                 reading: Reading | None = None) -> None:
         self.settings = settings
         self.encoder = encoder
+        self.reading = reading  # the trained reader beside the rules (``answer.rerank``); None: rules alone
         self.model_name = MODEL_NAME
         self._index = index
         self.index_version = version
@@ -98,7 +100,7 @@ class QA:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
         answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
-                             carried=found.carried)
+                             carried=found.carried, reading=self.reading)
         self._cache_put(key, answer)
         return answer
 

@@ -61,7 +61,7 @@ def candidates_for(hits: Sequence[Hit], documents: Mapping[str, Document],
     seen: set[str] = set()
     for hit_index, hit in enumerate(hits):
         document = documents[hit.passage.doc_id]
-        for candidate in _of_hit(hit_index, hit, document):
+        for candidate in of_hit(hit_index, hit, document):
             if candidate.text in seen:
                 continue
             seen.add(candidate.text)
@@ -71,7 +71,8 @@ def candidates_for(hits: Sequence[Hit], documents: Mapping[str, Document],
     return out
 
 
-def _of_hit(hit_index: int, hit: Hit, document: Document) -> list[ReaderCandidate]:
+def of_hit(hit_index: int, hit: Hit, document: Document) -> list[ReaderCandidate]:
+    """Every sentence of the hit (or its table row) as the reader reads it."""
     passage = hit.passage
     path = PATH_SEPARATOR.join(heading_path(document, passage.unit))
     row = _table_row(hit_index, hit, document, path)
