@@ -7,7 +7,7 @@ The frozen layers' output for each (question, candidate) pair is computed once a
 ``--leave-out w1 w2`` trains without those batches, so that they measure it.
 
     .venv/bin/python bench/train_reader.py --out bench/results/reader/fold-a --leave-out w1 w2
-    .venv/bin/python bench/train_reader.py --out bench/reader/model     # the shipped reader
+    .venv/bin/python bench/train_reader.py --out src/ccqa/answer/model     # the shipped reader
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from tests.cluster import ccqa_argv, cluster, request
 from tests.live import poll
 from tests.traffic import Outcome, Traffic
 
+NEW_QUESTION_WITHIN_S = 20.0  # a replica busy with its share of 16 clients on 2 cores may take a few seconds to be given it
 NEW_DOCUMENT = ("monorail.txt", "The Zephyr monorail between Jiangbei and Yubei opened in 2031 with twelve stations.")
 NEW_QUESTION = "When did the Zephyr monorail open?"
 GREEDY_SOURCE = "127.0.2.1"  # the client that asks for more than its limit
@@ -117,7 +118,8 @@ def run_scenario(workdir: Path, index_dir: Path, corpus_dir: Path, clients: int 
         try:
             _let_run(traffic, phase_requests)
             rebuild(report, index_dir, corpus_dir, pool)
-            for _ in range(30):  # through the balancer until each replica has answered it
+            deadline = time.monotonic() + NEW_QUESTION_WITHIN_S
+            while time.monotonic() < deadline:  # through the balancer until each replica has answered it
                 status, headers, body = request(balancer.port, "POST", "/api/ask", {"question": NEW_QUESTION})
                 report.new_question.append({"status": status, "served_by": headers.get("x-served-by", ""),
                                             "version": (body or {}).get("index_version"),

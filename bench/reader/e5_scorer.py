@@ -1,6 +1,7 @@
-"""multilingual-e5-small as it is (no training), as a scorer the reranker can use: the logit of
+"""multilingual-e5-small as it is (no training) as a scorer with the reader's interface: the logit of
 a candidate is the cosine of ``query: question`` and ``passage: sentence`` over a temperature.
-For measurement only (PyTorch, fp32, from the base folder ``ccqa setup`` makes)."""
+For measurement only (PyTorch, fp32, from the base folder ``ccqa setup`` makes): the rerank at
+commit d816fbb and ``cross_retrieval_e5.py``."""
 
 from __future__ import annotations
 

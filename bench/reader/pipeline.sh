@@ -22,9 +22,15 @@ $PY bench/reader/score_pairs.py --reader $R/fold-b $R/pairs/w3.jsonl $R/pairs/w4
 $PY bench/reader/score_pairs.py --reader $R/fold-a --calibrate-from $R/fold-b.readings.jsonl
 $PY bench/reader/score_pairs.py --reader $R/fold-b --calibrate-from $R/fold-a.readings.jsonl
 
-# The reader trained on everything (bench/reader/model): every writer and SQuAD's training articles; calibrated on both folds' held-out readings.
-$PY bench/train_reader.py --out bench/reader/model
-$PY bench/reader/score_pairs.py --reader bench/reader/model --calibrate-from $R/fold-a.readings.jsonl $R/fold-b.readings.jsonl
-$PY bench/reader/score_pairs.py --reader bench/reader/model $R/pairs/squad-heldout.jsonl
+# The reader trained on everything (src/ccqa/answer/model): every writer and SQuAD's training articles; calibrated on both folds' held-out readings.
+$PY bench/train_reader.py --out src/ccqa/answer/model
+$PY bench/reader/score_pairs.py --reader src/ccqa/answer/model --calibrate-from $R/fold-a.readings.jsonl $R/fold-b.readings.jsonl
+$PY bench/reader/score_pairs.py --reader src/ccqa/answer/model $R/pairs/squad-heldout.jsonl
 
-# End to end (ccqa eval) is not run: the reader does not serve (bench/README.md "The reader").
+# End to end, as it serves (bench/README.md "The reader marks what the rules miss"): each writer
+# with the fold reader that never saw it, the other sets with the shipped reader; then its cost.
+$PY bench/reader/measure_marking.py --reader $R/fold-a --sets w1 w2 --out $R/marking-fold-a.json
+$PY bench/reader/measure_marking.py --reader $R/fold-b --sets w3 w4 w5 --out $R/marking-fold-b.json
+$PY bench/reader/measure_marking.py --reader src/ccqa/answer/model --sets heldout dev seed_dev seed_calibration \
+    --out $R/marking-shipped.json
+$PY bench/reader/latency.py --json $R/latency.json

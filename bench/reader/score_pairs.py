@@ -6,7 +6,7 @@ writes it into the reader's record (what ``confidence`` means at serving).
 
     .venv/bin/python bench/reader/score_pairs.py --reader bench/results/reader/fold-a \
         bench/results/reader/pairs/w1.jsonl bench/results/reader/pairs/w2.jsonl
-    .venv/bin/python bench/reader/score_pairs.py --reader bench/reader/model --calibrate-from \
+    .venv/bin/python bench/reader/score_pairs.py --reader src/ccqa/answer/model --calibrate-from \
         bench/results/reader/fold-a.readings.jsonl bench/results/reader/fold-b.readings.jsonl
 """
 

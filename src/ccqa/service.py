@@ -18,12 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ccqa.answer.compose import Reading, answer_from
+from ccqa.answer.candidates import Piece, ReaderCandidate
+from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
+from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, Document, Hit
 from ccqa.embed import Encoder, serving_encoder
 from ccqa.embed.model import verified_model_path
+from ccqa.embed.reader_model import ensure_reader_onnx
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
 from ccqa.lang import detect_language
@@ -47,10 +50,10 @@ class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
 
     def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder,
-                 reading: Reading | None = None) -> None:
+                 reader: Reader | None = None) -> None:
         self.settings = settings
         self.encoder = encoder
-        self.reading = reading  # the trained reader beside the rules (``answer.rerank``); None: rules alone
+        self.reader = reader  # marks the exact answer where the rules mark none; None: the rules alone
         self.model_name = MODEL_NAME
         self._index = index
         self.index_version = version
@@ -59,24 +62,31 @@ class QA:
         self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
 
     @classmethod
-    def open(cls, settings: Settings, encoder: Encoder | None = None, warm: bool = True) -> QA:
+    def open(cls, settings: Settings, encoder: Encoder | None = None, warm: bool = True,
+             reader: Reader | None = None) -> QA:
         """Load the published index and check the encoder; raises CcqaError saying what to run.
 
         ``warm`` encodes one text now so the first question is fast; a server that forks
         passes False (an encoder session made before the fork is not shared safely), and each
-        worker's session starts with its first question."""
+        worker's session starts with its first question. ``reader``: the one that marks exact
+        answers (default: the trained reader, when ``settings.reader``)."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
         encoder = encoder or serving_encoder(settings, model_path, directory, index.manifest.onnx)
-        qa = cls(settings, index, directory.name, encoder)
+        if reader is None and settings.reader:
+            graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_folder)
+            reader = OnnxReader(graph, base, settings.threads)
+        qa = cls(settings, index, directory.name, encoder, reader)
         if warm:
             qa.warm_up()
         return qa
 
     def warm_up(self) -> None:
-        """Start the encoder (its session, its threads) in this process."""
+        """Start the encoder and the reader (their sessions, their threads) in this process."""
         self.encoder.encode(["warm up"])
+        if self.reader is not None:
+            self.reader.read("warm up", (), [ReaderCandidate(0, 0, "warm up", 7, (Piece(0, 7, 0),))])
 
     @property
     def index(self) -> Index:
@@ -100,7 +110,7 @@ class QA:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
         answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
-                             carried=found.carried, reading=self.reading)
+                             carried=found.carried, reader=self.reader)
         self._cache_put(key, answer)
         return answer
 

@@ -1,4 +1,4 @@
-"""The candidates the reader (``ccqa.answer.reader``, measured, not yet serving) reads: every sentence and table row of the retrieved passages, each
+"""The candidates the reader (``ccqa.answer.reader``) reads: every sentence and table row of the retrieved passages, each
 as one text that starts with the words that may be quoted (the sentence, or the row read with
 its headers) and ends with what it is read with (headings, a list's lead-in, the sentence
 before). Every quotable character keeps its document offset, so a span the reader marks is cut

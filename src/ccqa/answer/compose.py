@@ -17,10 +17,10 @@ from typing import Protocol
 import numpy as np
 
 from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
+from ccqa.answer.marking import marked_span
 from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, read_question, topic_of
 from ccqa.answer.reader import Reader
-from ccqa.answer.rerank import Rereading, marked_span, reread
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
 from ccqa.answer.span import answer_cell, list_item_span, sentence_span
 from ccqa.answer.years import figure_year
@@ -73,24 +73,14 @@ class Choice:
     years_given: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Reading:
-    """The trained reader and how its word joins the rules' scores (``answer.rerank``)."""
-
-    reader: Reader
-    rereading: Rereading
-
-
-def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource,
-          reading: Reading | None = None) -> tuple[list[Candidate], Choice, Evidence | None]:
+def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource
+          ) -> tuple[list[Candidate], Choice, Evidence | None]:
     """Every candidate sentence, the choice among them, and the evidence the no-answer decision
     reads (None when nothing was chosen). bench/calibrate.py fits on it."""
     n = max(len(index), 1)
     vectors = [index.sentence_vectors_of(h.row) for h in hits]
     candidates = candidates_for(question, question_vector, hits, vectors, index.documents,
                                 index.document_frequency, n)
-    if reading is not None:
-        candidates = reread(question.resolved, candidates, hits, index.documents, reading.reader, reading.rereading)
     choice = choose(question, candidates)
     if choice.best is None:
         return candidates, choice, None
@@ -157,12 +147,13 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
 
 def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
                 index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = (),
-                reading: Reading | None = None) -> Answer:
+                reader: Reader | None = None) -> Answer:
     """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
     first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
-    ``carried``: the question's terms in the other language."""
+    ``carried``: the question's terms in the other language; ``reader`` marks the exact answer
+    where the rules mark none (``answer.marking``)."""
     read = read_question(question, resolved, carried)
-    candidates, choice, evidence = weigh(read, question_vector, hits, index, reading)
+    candidates, choice, evidence = weigh(read, question_vector, hits, index)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,
                       lang=read.lang)
@@ -178,9 +169,8 @@ def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits:
     if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
     sentence = _sentence(read, choice.best, hits, index.documents, keep)
-    if sentence.span is None and reading is not None and reading.rereading.marks_spans:
-        sentence = replace(sentence, span=marked_span(read.resolved, choice.best, hits, index.documents,
-                                                      reading.reader))
+    if sentence.span is None and reader is not None:
+        sentence = replace(sentence, span=marked_span(read.resolved, choice.best, hits, index.documents, reader))
     earlier = tuple(Alternative(other.year, other) for c in choice.earlier  # the same quantity, for a year it names
                     if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep))
                     and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))

@@ -1,9 +1,9 @@
 """The reader: a trained model reads the question against each candidate and gives how well the
 candidate answers it and where in it the exact answer lies.
 
-Measured, not yet serving: on writers it was not trained on it chose the answering sentence less
-often than the rule-based answer stage (bench/README.md "The reader"), so ``answer/compose.py``
-does not call it. ``OnnxReader`` runs the int8 graph merged from the base model and trained
+It serves where it measurably helps: marking the exact answer in the sentence the rules chose
+when they mark none (``answer.marking``). Choosing the sentence it lost to the rules on writers
+it never saw (bench/README.md "The reader answering alone"). ``OnnxReader`` runs the int8 graph merged from the base model and trained
 tensors (``ccqa.embed.reader_model``); pairs are encoded here for training
 (``bench/train_reader.py``) and scoring (``bench/reader/score_pairs.py``) alike.
 """

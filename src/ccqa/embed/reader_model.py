@@ -21,7 +21,7 @@ from ccqa.embed.e5_base import base_model_sha256, ensure_base_model
 from ccqa.errors import ModelError
 from ccqa.files import file_sha256, write_atomically
 
-LAYERS = 8  # of e5-small's 12: measured faster at equal accuracy (bench/README.md "The reader")
+LAYERS = 8  # of e5-small's 12: measured faster at equal accuracy (bench/README.md "The reader answering alone")
 TRAINED_LAYERS = 2
 MAX_LENGTH = 160
 READER_FILE = "reader.safetensors"
