@@ -8,16 +8,10 @@ Each question runs through the same retrieval, candidate scoring and choice as `
     passage holds their answer (sampled): near misses, as in a real collection;
   * the development collection eval/collection/ with eval/collection.jsonl (English, Chinese
     and cross-language questions).
-  * the five writers' batches of the reader's training collection (bench/reader/collection/,
-    2,516 questions, 22% near misses, English, Chinese and across), indexed as
-    bench/reader/make_pairs.py left them (bench/results/reader/corpora, indexes).
 The READ model (English question, English passage) is fitted on every read row, the UNREAD
-model (a Chinese question or passage) on the development collection's and the writers' unread
-rows, without the cosine columns; each model's threshold is the one that makes the most right
-decisions on the rows it was fitted on. Prints figures leave-writers-out first (fitted without
-w1, w2 and reported on them, then without w3-w5), then the seed and development collection
-cross-validated, then the coefficients to paste into decision.py. The held-out collection
-(eval/heldout/) is never read here.
+model (a Chinese question or passage) on the development collection's unread rows, without the
+cosine columns. Prints cross-validated figures per set, then the coefficients to paste into
+decision.py. The held-out collection (eval/heldout/) is never read here.
 
     .venv/bin/pip install -e '.[bench]'     # scikit-learn
     .venv/bin/python bench/calibrate.py [--squad 1500]
@@ -32,7 +26,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -147,90 +140,15 @@ def columns(x: np.ndarray, read: bool) -> np.ndarray:
     return fitted
 
 
-WRITERS = ("w1", "w2", "w3", "w4", "w5")
-FOLDS = ((("w1", "w2"), ("w3", "w4", "w5")), (("w3", "w4", "w5"), ("w1", "w2")))  # (reported on, fitted on)
-READER_WORK = RESULTS / "reader"
-THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)
-
-
-def writer_rows() -> dict[str, Rows]:
-    """Each writer's questions over its own documents, indexed as bench/reader/make_pairs.py left them."""
-    out = {}
-    for writer in WRITERS:
-        settings = Settings(corpus_dir=READER_WORK / "corpora" / writer, index_dir=READER_WORK / "indexes" / writer,
-                            cache_size=0, reader=False)
-        questions = read_questions(BENCH / "reader" / "collection" / writer / "questions.jsonl")
-        out[writer] = evidence_rows(open_qa(settings), questions, writer)
-    return out
-
-
-Parts = list[tuple[Rows, float]]
-
-
-def fit(parts: Parts, read: bool) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.vstack([columns(r.x[r.read == read], read) for r, _ in parts])
-    y = np.concatenate([r.answerable[r.read == read] for r, _ in parts])
-    w = np.concatenate([np.full(int((r.read == read).sum()), weight) for r, weight in parts])
-    return LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=w)
-
-
-def best_threshold(model: Any, parts: Parts, read: bool) -> float:
-    """The threshold that makes the most (weighted) right decisions on the rows fitted on."""
-    def right(threshold: float) -> float:
-        total = 0.0
-        for rows, weight in parts:
-            mask = rows.read == read
-            if not mask.any():
-                continue
-            found = (model.predict_proba(columns(rows.x[mask], read))[:, 1] >= threshold) & \
-                not_vetoed(rows.x[mask], rows.read[mask])
-            total += weight * float((found == rows.answerable[mask]).sum())
-        return total
-
-    return float(max(THRESHOLDS, key=right))
-
-
-@dataclass
-class Decision:
-    models: dict[bool, Any]
-    thresholds: dict[bool, float]
-
-    @classmethod
-    def fitted(cls, read_parts: Parts, unread_parts: Parts) -> Decision:
-        models = {True: fit(read_parts, True), False: fit(unread_parts, False)}
-        return cls(models, {True: best_threshold(models[True], read_parts, True),
-                            False: best_threshold(models[False], unread_parts, False)})
-
-    def found(self, rows: Rows) -> np.ndarray:
-        found = np.zeros(len(rows.answerable), dtype=bool)
-        for read in (True, False):
-            mask = rows.read == read
-            if mask.any():
-                found[mask] = self.models[read].predict_proba(columns(rows.x[mask], read))[:, 1] >= self.thresholds[read]
-        return found & not_vetoed(rows.x, rows.read)
-
-
-def now_found(rows: Rows) -> np.ndarray:
-    """What decision.py as it is decides."""
-    return np.asarray([decision.is_answered(_evidence(x, r)) for x, r in zip(rows.x, rows.read)], dtype=bool)
-
-
-def report_rows(report: dict[str, object], label: str, rows: Rows, found: np.ndarray) -> None:
-    report[label] = rates(found, rows.answerable)
-    for group in sorted(set(rows.sets)):
-        mask = rows.sets == group
-        report[f"{label} [{group}]"] = rates(found[mask], rows.answerable[mask])
-
-
 def main() -> int:
+    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--squad", type=int, default=1500, help="SQuAD questions of each kind")
     parser.add_argument("--weight", type=float, default=4.0, help="weight of a seed or collection question")
-    parser.add_argument("--out", type=Path, default=RESULTS / "calibration.json")
+    parser.add_argument("--read-threshold", type=float, default=0.3)
+    parser.add_argument("--unread-threshold", type=float, default=0.3)
     args = parser.parse_args()
     rng = random.Random(0)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -238,48 +156,52 @@ def main() -> int:
     seed_questions = read_questions(REPO / "eval" / "seed_calibration.jsonl") + read_questions(
         REPO / "eval" / "seed_dev.jsonl")
     seed = evidence_rows(open_qa(Settings(corpus_dir=REPO / "corpus", index_dir=RESULTS / "seed-index",
-                                          cache_size=0, reader=False)), seed_questions, "seed")
+                                          cache_size=0)), seed_questions, "seed")
     dev = evidence_rows(open_qa(Settings(corpus_dir=REPO / "eval" / "collection", index_dir=RESULTS / "dev-index",
-                                         cache_size=0, reader=False)),
-                        read_questions(REPO / "eval" / "collection.jsonl"), "dev")
+                                         cache_size=0)), read_questions(REPO / "eval" / "collection.jsonl"), "dev")
     squad_set = squad_rows(args.squad, rng)
-    writers = writer_rows()
-    named = {"seed": seed, "dev": dev, "squad": squad_set, **writers}
-    np.savez(RESULTS / "calibration-features.npz", **{f"{n}_{f}": getattr(r, f) for n, r in named.items()
+    np.savez(RESULTS / "calibration-features.npz", **{f"{n}_{f}": getattr(r, f) for n, r in
+                                                       (("seed", seed), ("dev", dev), ("squad", squad_set))
                                                        for f in ("x", "answerable", "read", "sets")})
 
-    def parts(writer_names: Sequence[str], without: Rows | None = None, extra: Parts = ()) -> tuple[Parts, Parts]:
-        """(READ parts, UNREAD parts): the seed, the collection and SQuAD, and these writers."""
-        own = [(writers[w], 1.0) for w in writer_names]
-        kept = [(r, args.weight) for r in (seed, dev) if r is not without]
-        return kept + [(squad_set, 1.0)] + own + list(extra), [(dev, args.weight)] * (without is not dev) + own + list(extra)
+    def fit(parts: list[tuple[Rows, float]], read: bool) -> LogisticRegression:
+        x = np.vstack([columns(r.x[r.read == read], read) for r, _ in parts])
+        y = np.concatenate([r.answerable[r.read == read] for r, _ in parts])
+        w = np.concatenate([np.full(int((r.read == read).sum()), weight) for r, weight in parts])
+        return LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=w)
 
-    report: dict[str, object] = {"rows": {name: len(r.answerable) for name, r in named.items()}}
-    # Held out first: each writer decided by models fitted without its fold.
-    for reported_on, fitted_on in FOLDS:
-        fold = Decision.fitted(*parts(fitted_on))
-        report[f"thresholds fitted on {', '.join(fitted_on)}"] = {"read": fold.thresholds[True],
-                                                                  "unread": fold.thresholds[False]}
-        for writer in reported_on:
-            rows = writers[writer]
-            report_rows(report, f"{writer}, fitted without it", rows, fold.found(rows))
-            report_rows(report, f"{writer}, decision.py before", rows, now_found(rows))
-    # The seed and the development collection, 5-fold (each fold's models fitted without it).
+    def decide(models: dict[bool, LogisticRegression], rows: Rows) -> np.ndarray:
+        found = np.zeros(len(rows.answerable), dtype=bool)
+        for read, threshold in ((True, args.read_threshold), (False, args.unread_threshold)):
+            mask = rows.read == read
+            if mask.any():
+                found[mask] = models[read].predict_proba(columns(rows.x[mask], read))[:, 1] >= threshold
+        return found & not_vetoed(rows.x, rows.read)
+
+    report: dict[str, object] = {"rows": {"seed": len(seed.answerable), "dev": len(dev.answerable),
+                                          "squad": len(squad_set.answerable), "dev unread": int((~dev.read).sum())}}
+    # cross-validated on the seed and the collection (each fold's models fitted without it)
     for name, rows in (("seed", seed), ("dev", dev)):
         found = np.zeros(len(rows.answerable), dtype=bool)
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(rows.x, rows.answerable):
             part = Rows(rows.x[train], rows.answerable[train], rows.read[train], rows.sets[train])
-            fold = Decision.fitted(*parts(WRITERS, without=rows, extra=[(part, args.weight)]))
-            found[test] = fold.found(Rows(rows.x[test], rows.answerable[test], rows.read[test], rows.sets[test]))
-        report_rows(report, f"{name}, 5-fold cross-validated", rows, found)
-        report_rows(report, f"{name}, decision.py before", rows, now_found(rows))
-    final = Decision.fitted(*parts(WRITERS))
-    report["squad, final models (in-sample)"] = rates(final.found(squad_set), squad_set.answerable)
+            others = [(r, args.weight) for r in (seed, dev) if r is not rows] + [(squad_set, 1.0), (part, args.weight)]
+            models = {True: fit(others, True), False: fit([(part, args.weight)] + ([(dev, args.weight)] if rows is seed
+                                                                                     else []), False)}
+            test_rows = Rows(rows.x[test], rows.answerable[test], rows.read[test], rows.sets[test])
+            found[test] = decide(models, test_rows)
+        report[f"{name}, 5-fold cross-validated"] = rates(found, rows.answerable)
+        for group in sorted(set(rows.sets)):
+            mask = rows.sets == group
+            report[f"{name} {group}, cross-validated"] = rates(found[mask], rows.answerable[mask])
+    models = {True: fit([(seed, args.weight), (dev, args.weight), (squad_set, 1.0)], True),
+              False: fit([(dev, args.weight)], False)}
+    report["squad, final models (in-sample)"] = rates(decide(models, squad_set), squad_set.answerable)
+    report["current decision.py on dev"] = rates(np.asarray([decision.is_answered(_evidence(x, r)) for x, r in
+                                                             zip(dev.x, dev.read)]), dev.answerable)
     for read, name in ((True, "READ"), (False, "UNREAD")):
-        report[f"{name}_MODEL"] = {"coefficients": [round(float(c), 3) for c in final.models[read].coef_[0]],
-                                   "intercept": round(float(final.models[read].intercept_[0]), 3),
-                                   "threshold": final.thresholds[read]}
-    args.out.write_text(json.dumps(report, indent=2))
+        report[f"{name}_MODEL"] = {"coefficients": [round(float(c), 3) for c in models[read].coef_[0]],
+                                   "intercept": round(float(models[read].intercept_[0]), 3)}
     print(json.dumps(report, indent=2))
     return 0
 
