@@ -73,6 +73,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
                 "accesslog": None,  # ccqa.access logs one structured line per API request
                 "loglevel": "warning",
                 "worker_exit": _exit_worker_now,
+                # the encoder's and the reader's sessions made before the worker takes its first
+                # request, so that a restarted worker is not slow for its first users
+                "post_worker_init": lambda worker: qa.warm_up(),
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

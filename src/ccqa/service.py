@@ -80,6 +80,8 @@ class QA:
         qa = cls(settings, index, directory.name, encoder, reader)
         if warm:
             qa.warm_up()
+        elif isinstance(reader, OnnxReader):
+            reader.load_tokenizer()  # before a server forks: its workers share it
         return qa
 
     def warm_up(self) -> None:

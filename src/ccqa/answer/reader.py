@@ -115,15 +115,22 @@ class OnnxReader:
         self._session: Any = None
         self._tokenizer: E5Tokenizer | None = None
 
+    def load_tokenizer(self) -> None:
+        """Read the tokenizer now (~280 MB of vocabulary, about a second). Pure data: a server
+        does it before forking its workers, which then share those pages."""
+        if self._tokenizer is None:
+            self._tokenizer = E5Tokenizer(self._base)
+
     def _load(self) -> tuple[Any, E5Tokenizer]:
-        if self._session is None or self._tokenizer is None:
+        self.load_tokenizer()
+        if self._session is None:  # in the worker: an onnxruntime session does not survive a fork
             import onnxruntime as ort
 
             options = ort.SessionOptions()
             if self._threads:
                 options.intra_op_num_threads = self._threads
             self._session = ort.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
-            self._tokenizer = E5Tokenizer(self._base)
+        assert self._tokenizer is not None
         return self._session, self._tokenizer
 
     def read(self, question: str, history: Sequence[str], candidates: Sequence[ReaderCandidate]) -> list[Reading]:
