@@ -75,6 +75,10 @@ def test_chinese_questions_and_values_read_by_their_own_rules() -> None:
     assert [text[a:b] for a, b in chinese.value_spans(text, "number")] == [
         "81986.7亿元", "6.1%", "約292公里", "達2萬億元左右"]
     assert [chinese.value_kind(v) for v in ("81986.7亿元", "6.1%", "約292公里")] == ["money", "percent", "distance"]
+    # a quantity keeps its magnitude and measure word, in either script
+    text = "辦了約2.7萬件，江豚1,249頭，出栏4567.1万头，壽命81.5歲，企业突破1.2万家。"
+    assert [text[a:b] for a, b in chinese.value_spans(text, "number")] == [
+        "約2.7萬件", "1,249頭", "4567.1万头", "81.5歲", "突破1.2万家"]
     assert chinese.is_follow_up("那2024年呢？") and chinese.is_follow_up("它的设计时速是多少？")
     assert chinese.points_back("其中，四川部分实现地区生产总值57350.2亿元。")
 
