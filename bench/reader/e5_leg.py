@@ -26,16 +26,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from e5_scorer import E5Scorer  # noqa: E402
-from run_eval import sets  # noqa: E402
+from e5_scorer import E5Scorer
+from run_eval import sets
 
-from ccqa.answer.followup import resolve_follow_up  # noqa: E402
-from ccqa.cache import default_cache_dir  # noqa: E402
-from ccqa.config import Settings  # noqa: E402
-from ccqa.embed.e5_base import ensure_base_model  # noqa: E402
-from ccqa.evaluate import _contains_any, read_questions  # noqa: E402
-from ccqa.search.retrieve import EMBEDDED_LANGUAGE, FusionParams, _zscores  # noqa: E402
-from ccqa.service import QA  # noqa: E402
+from ccqa.answer.followup import resolve_follow_up
+from ccqa.cache import default_cache_dir
+from ccqa.config import Settings
+from ccqa.embed.e5_base import ensure_base_model
+from ccqa.evaluate import _contains_any, read_questions
+from ccqa.search.retrieve import EMBEDDED_LANGUAGE, FusionParams, _zscores
+from ccqa.service import QA
+
+FUSION = FusionParams()
 
 
 def z_within(values: np.ndarray, langs: np.ndarray) -> np.ndarray:
@@ -47,7 +49,7 @@ def z_within(values: np.ndarray, langs: np.ndarray) -> np.ndarray:
 
 
 def ranked(index, query, e5_cos: np.ndarray, langs_all: np.ndarray, weight: float, extra: int,
-           fusion: FusionParams = FusionParams(), k: int = 5) -> list[int]:
+           fusion: FusionParams = FUSION, k: int = 5) -> list[int]:
     """search()'s hybrid ranking (rows), with the e5 signal added; at most one per block and text."""
     n = fusion.candidates
     dense_rows, _ = index.dense_search(query.vector, n)
