@@ -67,9 +67,10 @@ class QA:
         """Load the published index and check the encoder; raises CcqaError saying what to run.
 
         ``warm`` encodes one text now so the first question is fast; a server that forks
-        passes False (an encoder session made before the fork is not shared safely), and each
-        worker's session starts with its first question. ``reader``: the one that marks exact
-        answers (default: the trained reader, when ``settings.reader``)."""
+        passes False (an onnxruntime session made before the fork is not shared safely) and
+        each worker warms up as it starts (``serve.py``); only the reader's tokenizer, pure data,
+        is read before the fork. ``reader``: the one that marks exact answers (default: the
+        trained reader, when ``settings.reader``)."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         directory = versions.current_dir(settings.index_dir)
         index = Index.load(directory, MODEL_NAME, settings.model_sha256)
