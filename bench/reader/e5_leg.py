@@ -34,7 +34,7 @@ from ccqa.cache import default_cache_dir
 from ccqa.config import Settings
 from ccqa.embed.e5_base import ensure_base_model
 from ccqa.evaluate import _contains_any, read_questions
-from ccqa.search.retrieve import EMBEDDED_LANGUAGE, FusionParams, _zscores
+from ccqa.search.retrieve import FusionParams, _zscores, distinct_hits, hybrid_scores
 from ccqa.service import QA
 
 FUSION = FusionParams()
@@ -63,32 +63,10 @@ def ranked(index, query, e5_cos: np.ndarray, langs_all: np.ndarray, weight: floa
     rows = np.unique(np.concatenate(pools))
     dense = index.dense_scores(query.vector, rows)
     lexical = lexical_all[rows]
-    sentence = index.best_sentence_scores(query.vector, rows)
-    fused = (fusion.dense_weight * _zscores(dense) + fusion.sentence_weight * _zscores(sentence)
-             + fusion.lexical_weight * _zscores(lexical))
-    if query.lang != EMBEDDED_LANGUAGE:
-        fused = _zscores(lexical)
-    else:
-        unread = index.passages.languages(rows) != EMBEDDED_LANGUAGE
-        if unread.any():
-            fused = np.where(unread, fusion.lexical_weight * _zscores(lexical), fused)
+    fused = hybrid_scores(index, query, rows, dense, lexical, fusion)
     if weight > 0:
         fused = fused + weight * z_within(e5_cos[rows], langs_all[rows])
-    out, seen_blocks, seen_groups = [], set(), set()
-    for i in np.argsort(-fused, kind="stable"):
-        row = int(rows[i])
-        block, group = index.passages.block_of(row), index.passages.group_of(row)
-        if block in seen_blocks or group in seen_groups:
-            continue
-        seen_blocks.add(block)
-        if group is not None:
-            seen_groups.add(group)
-            seen_blocks.add(index.passages.block_of(group))
-            row = group
-        out.append(row)
-        if len(out) == k:
-            break
-    return out
+    return [hit.row for hit in distinct_hits(index, rows, fused, dense, lexical, k)]
 
 
 def main() -> int:

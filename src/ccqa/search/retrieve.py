@@ -102,18 +102,31 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
     elif mode == "bm25":
         fused = lexical
     else:
-        sentence = index.best_sentence_scores(query.vector, rows)
-        fused = (fusion.dense_weight * _zscores(dense) + fusion.sentence_weight * _zscores(sentence)
-                 + fusion.lexical_weight * _zscores(lexical))
-        # The embedding model reads English: a question in another language is ranked on terms
-        # alone; for an English question, a passage in another language has no cosine to count
-        # for or against it (it stands at the average) and its terms count as an English one's.
-        if query.lang != EMBEDDED_LANGUAGE:
-            fused = _zscores(lexical)
-        else:
-            unread = index.passages.languages(rows) != EMBEDDED_LANGUAGE
-            if unread.any():
-                fused = np.where(unread, fusion.lexical_weight * _zscores(lexical), fused)
+        fused = hybrid_scores(index, query, rows, dense, lexical, fusion)
+    return distinct_hits(index, rows, fused, dense, lexical, k)
+
+
+def hybrid_scores(index: SearchableIndex, query: Query, rows: np.ndarray, dense: np.ndarray, lexical: np.ndarray,
+                  fusion: FusionParams = FusionParams()) -> np.ndarray:
+    """The fused score of each candidate row: z-scored passage cosine, best-sentence cosine and
+    BM25. The embedding model reads English: a question in another language is ranked on terms
+    alone; for an English question, a passage in another language has no cosine to count for or
+    against it (it stands at the average) and its terms count as an English one's."""
+    if query.lang != EMBEDDED_LANGUAGE:
+        return _zscores(lexical)
+    sentence = index.best_sentence_scores(query.vector, rows)
+    fused = (fusion.dense_weight * _zscores(dense) + fusion.sentence_weight * _zscores(sentence)
+             + fusion.lexical_weight * _zscores(lexical))
+    unread = index.passages.languages(rows) != EMBEDDED_LANGUAGE
+    if unread.any():
+        fused = np.where(unread, fusion.lexical_weight * _zscores(lexical), fused)
+    return fused
+
+
+def distinct_hits(index: SearchableIndex, rows: np.ndarray, fused: np.ndarray, dense: np.ndarray,
+                  lexical: np.ndarray, k: int) -> list[Hit]:
+    """The ``k`` best rows by ``fused``, at most one per block (overlapping windows never
+    repeat) and one per text published twice (shown as its original, the earliest published)."""
     order = np.argsort(-fused, kind="stable")
     hits: list[Hit] = []
     seen_blocks: set[tuple[int, int]] = set()
@@ -124,7 +137,7 @@ def search(index: SearchableIndex, query: Query, k: int, mode: str = "hybrid",
         if block in seen_blocks or group in seen_groups:  # a window of a block shown, or its text elsewhere
             continue
         seen_blocks.add(block)
-        if group is not None:  # the text shows as its original, the earliest published
+        if group is not None:
             seen_groups.add(group)
             seen_blocks.add(index.passages.block_of(group))
             row = group
