@@ -69,7 +69,7 @@ class QA:
         ``warm`` encodes one text now so the first question is fast; a server that forks
         passes False (an onnxruntime session made before the fork is not shared safely) and
         each worker warms up as it starts (``serve.py``); only the reader's tokenizer, pure data,
-        is read before the fork. ``reader``: the one that marks exact answers (default: the
+        is read before the fork (``OnnxReader``). ``reader``: the one that marks exact answers (default: the
         trained reader, when ``settings.reader``)."""
         model_path = verified_model_path(settings.model_path, settings.model_sha256)
         directory = versions.current_dir(settings.index_dir)
@@ -81,8 +81,6 @@ class QA:
         qa = cls(settings, index, directory.name, encoder, reader)
         if warm:
             qa.warm_up()
-        elif isinstance(reader, OnnxReader):
-            reader.load_tokenizer()  # before a server forks: its workers share it
         return qa
 
     def warm_up(self) -> None:

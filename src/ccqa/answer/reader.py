@@ -108,29 +108,23 @@ def best_span(start: np.ndarray, end: np.ndarray, pair: EncodedPair, text: str) 
 
 
 class OnnxReader:
-    """The trained reader, int8, on onnxruntime; sessions made on first use."""
+    """The trained reader, int8, on onnxruntime. The tokenizer (~130 MB of vocabulary, pure data)
+    is read here, so a server that makes its reader before forking shares it among its workers;
+    the session, which does not survive a fork, is made on first use."""
 
     def __init__(self, onnx_path: Path, base_folder: Path, threads: int = 0) -> None:
-        self._path, self._base, self._threads = onnx_path, base_folder, threads
+        self._path, self._threads = onnx_path, threads
         self._session: Any = None
-        self._tokenizer: E5Tokenizer | None = None
-
-    def load_tokenizer(self) -> None:
-        """Read the tokenizer now (~150 MB of vocabulary, about a second). Pure data: a server
-        does it before forking its workers, which then share those pages."""
-        if self._tokenizer is None:
-            self._tokenizer = E5Tokenizer(self._base, cut=True)
+        self._tokenizer = E5Tokenizer(base_folder, cut=True)
 
     def _load(self) -> tuple[Any, E5Tokenizer]:
-        self.load_tokenizer()
-        if self._session is None:  # in the worker: an onnxruntime session does not survive a fork
+        if self._session is None:
             import onnxruntime as ort
 
             options = ort.SessionOptions()
             if self._threads:
                 options.intra_op_num_threads = self._threads
             self._session = ort.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
-        assert self._tokenizer is not None
         return self._session, self._tokenizer
 
     def read(self, question: str, history: Sequence[str], candidates: Sequence[ReaderCandidate]) -> list[Reading]:

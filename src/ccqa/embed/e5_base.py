@@ -218,8 +218,8 @@ def ensure_base_model(cache_dir: Path) -> Path:
 
 def _with_cut_tokenizer(folder: Path) -> Path:
     """``folder`` with the reader's tokenizer, cut from the full one (made once)."""
-    full = (folder / "tokenizer.json").read_text("utf-8")
     if not (folder / CUT_TOKENIZER_FILE).exists():
+        full = (folder / "tokenizer.json").read_text("utf-8")
         write_atomically(folder / CUT_TOKENIZER_FILE, cut_tokenizer_json(full, kept_ids(pieces_of(full))))
     return folder
 
