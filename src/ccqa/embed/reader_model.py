@@ -146,6 +146,9 @@ def ensure_reader_onnx(cache_dir: Path, trained_folder: Path) -> tuple[Path, Pat
     """The reader's int8 graph and the base model folder, made once in the setup cache
     (``ccqa.cache``) and remade only when the trained tensors or the base weights change or the
     graph no longer has its recorded sha256. Returns (graph, base folder)."""
+    if not ((trained_folder / READER_FILE).is_file() and (trained_folder / READER_RECORD).is_file()):
+        raise ModelError(f"{trained_folder} holds no trained reader ({READER_FILE} and {READER_RECORD}): "
+                         "point CCQA_READER_PATH at one, or set CCQA_READER=false")
     trained_sha = file_sha256(trained_folder / READER_FILE)
     if trained_sha != reader_record(trained_folder)["sha256"]:
         raise ModelError(f"{trained_folder / READER_FILE} does not match its recorded sha256: restore it")
