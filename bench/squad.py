@@ -8,6 +8,7 @@ is a passage from the gold paragraph; "answer@1" is a gold answer text inside th
     .venv/bin/python bench/squad.py --sweep              # also try fusion weights
     .venv/bin/python bench/squad.py --encoder torch      # PyTorch fp32 for documents and questions
     .venv/bin/python bench/squad.py --spans              # also the exact answer: SQuAD EM and F1
+    .venv/bin/python bench/squad.py --spans --held-out   # only the 10 articles nothing was trained on
 
 By default the index is built as ``ccqa build`` builds it and each question is encoded as
 the server encodes it (the int8 ONNX encoder saved with the index).
@@ -53,6 +54,13 @@ class SquadQuestion:
 
 def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def held_out_articles() -> set[str]:
+    """The 10 articles the reader and the sentence ranker never trained on: titles sorted, every
+    5th from the first (``bench/reader/make_pairs.py``'s split)."""
+    titles = sorted(article["title"] for article in json.loads(gzip.decompress(SQUAD.read_bytes()))["data"])
+    return {slug(title) for number, title in enumerate(titles) if number % 5 == 0 and number // 5 < 10}
 
 
 def write_corpus(corpus: Path) -> tuple[list[SquadQuestion], dict[str, list[int]]]:
@@ -223,6 +231,8 @@ def run_spans(index: Index, queries: list[Query], questions: list[SquadQuestion]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions")
+    parser.add_argument("--held-out", action="store_true",
+                        help="ask only the 10 articles no trained part of ccqa saw (every 5th title, sorted)")
     parser.add_argument("--sweep", action="store_true", help="also report other fusion weights")
     parser.add_argument("--full", action="store_true", help="rebuild the index from scratch (times the build)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
@@ -234,6 +244,9 @@ def main() -> int:
 
     settings = Settings(corpus_dir=WORK / "corpus", index_dir=index_dir(args.encoder), encoder=args.encoder)
     questions, starts = write_corpus(settings.corpus_dir)
+    if args.held_out:
+        held = held_out_articles()
+        questions = [q for q in questions if q.doc_id in held]
     if args.limit:
         questions = questions[: args.limit]
     report = build_index(settings, full=args.full, progress=sys.stderr.isatty())
