@@ -20,6 +20,7 @@ from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
 from ccqa.answer.marking import marked_span
 from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, read_question, topic_of
+from ccqa.answer.ranking import SentenceRanker
 from ccqa.answer.reader import Reader
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
 from ccqa.answer.span import answer_cell, list_item_span, sentence_span
@@ -73,14 +74,15 @@ class Choice:
     years_given: tuple[str, ...] = ()
 
 
-def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource
-          ) -> tuple[list[Candidate], Choice, Evidence | None]:
-    """Every candidate sentence, the choice among them, and the evidence the no-answer decision
-    reads (None when nothing was chosen). bench/calibrate.py fits on it."""
+def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource,
+          ranker: SentenceRanker | None = None) -> tuple[list[Candidate], Choice, Evidence | None]:
+    """Every candidate sentence scored by ``ranker`` (default: the one shipped), the choice among
+    them, and the evidence the no-answer decision reads (None when nothing was chosen).
+    bench/calibrate.py fits on it."""
     n = max(len(index), 1)
     vectors = [index.sentence_vectors_of(h.row) for h in hits]
     candidates = candidates_for(question, question_vector, hits, vectors, index.documents,
-                                index.document_frequency, n)
+                                index.document_frequency, n, ranker)
     choice = choose(question, candidates)
     if choice.best is None:
         return candidates, choice, None
@@ -147,13 +149,14 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
 
 def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
                 index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = (),
-                reader: Reader | None = None) -> Answer:
+                reader: Reader | None = None, ranker: SentenceRanker | None = None) -> Answer:
     """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
     first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
     ``carried``: the question's terms in the other language; ``reader`` marks the exact answer
-    where the rules mark none (``answer.marking``)."""
+    where the rules mark none (``answer.marking``); ``ranker`` scores the sentences (default: the
+    one shipped, ``answer.ranking``)."""
     read = read_question(question, resolved, carried)
-    candidates, choice, evidence = weigh(read, question_vector, hits, index)
+    candidates, choice, evidence = weigh(read, question_vector, hits, index, ranker)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,
                       lang=read.lang)

@@ -1,6 +1,7 @@
-"""Every sentence of the hits scored as an answer: meaning, the question's terms (read with the
+"""Every sentence of the hits measured as an answer: meaning, the question's terms (read with the
 sentence's context: a table row's headers, a list item's lead-in, the sentence before when it
-points back), the kind of answer asked for, and the years it is about. A sentence that
+points back), the kind of answer asked for, its passage's place, and the years it is about;
+then scored by the fitted ranker (``answer.ranking``). A sentence that
 continues the one before ("To be specific, ...", "respectively") is also scored as a pair with
 it, so that an answer needing both quotes both.
 
@@ -13,11 +14,12 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ccqa.answer.question import Question
+from ccqa.answer.ranking import Measured, SentenceRanker, packaged_ranker
 from ccqa.answer.span import answer_cell, graded_values
 from ccqa.answer.years import sentence_years, years_in
 from ccqa.data import Document, Hit, Passage
@@ -27,9 +29,7 @@ from ccqa.lang.terms import term_set
 from ccqa.search.retrieve import EMBEDDED_LANGUAGE
 
 DocumentFrequency = Callable[[str], int]
-BORROWED_WEIGHT = 0.5
-PAIR_PENALTY = 0.05
-UNREAD_LEXICAL_WEIGHT = 0.7  # what lexical coverage adds in place of a cosine the model cannot give  # a pair quotes more; it wins only when its second sentence needs the first
+BORROWED_WEIGHT = 0.5  # how much a sentence that points back is read with the one before
 _CONTINUES = re.compile(r"^[\"“]?(?:To be specific|Specifically|Of (?:this|these|which|them)|In particular|"
                         r"Among them|Of the total|That is|其中|具体来看|具体而言|分别)|\brespectively\b|分别")
 
@@ -100,7 +100,7 @@ class Candidate:
     typed: float
     years: frozenset[str]
     published: str = ""  # the date of the document it quotes: a later edition wins a tie
-    rank_penalty: float = 0.0  # what its hit's rank took off its score
+    rank_penalty: float = 0.0  # what its passage's place (rank, search score) took off its score
 
     @property
     def content(self) -> float:
@@ -109,14 +109,6 @@ class Candidate:
 
     def texts(self, hit: Hit) -> list[str]:
         return hit.passage.sentence_texts()[self.first : self.last + 1]
-
-
-@dataclass(frozen=True)
-class Weights:
-    semantic: float = 1.0
-    lexical: float = 0.6
-    typed: float = 0.25
-    rank: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -179,10 +171,29 @@ def candidates_for(
     documents: Mapping[str, Document],
     df: DocumentFrequency,
     n: int,
-    weights: Weights = Weights(),
+    ranker: SentenceRanker | None = None,
 ) -> list[Candidate]:
-    """Every sentence of every hit, and every continuing pair, scored as an answer."""
-    out: list[Candidate] = []
+    """Every sentence of every hit, and every continuing pair, scored as an answer by ``ranker``
+    (default: the one shipped, ``answer.ranking``)."""
+    places, measured = measure(question, question_vector, hits, sentence_vectors, documents, df, n)
+    scores, by_place = (ranker or packaged_ranker()).scores(measured)
+    return [replace(place, score=float(score), rank_penalty=-float(part))
+            for place, score, part in zip(places, scores, by_place)]
+
+
+def measure(
+    question: Question,
+    question_vector: np.ndarray,
+    hits: Sequence[Hit],
+    sentence_vectors: Sequence[np.ndarray],
+    documents: Mapping[str, Document],
+    df: DocumentFrequency,
+    n: int,
+) -> tuple[list[Candidate], list[Measured]]:
+    """Every sentence of every hit, and every continuing pair (unscored), with what is measured of
+    each: what the ranker scores, and what ``bench/train_ranker.py`` fits it on."""
+    places: list[Candidate] = []
+    measured: list[Measured] = []
     weights_by_lang: dict[str, TermWeights] = {}
     for h, (hit, vectors) in enumerate(zip(hits, sentence_vectors)):
         document = documents[hit.passage.doc_id]
@@ -194,8 +205,9 @@ def candidates_for(
             weighed = weights_by_lang[hit.passage.lang] = TermWeights.of(question.terms_for(hit.passage.lang), df, n)
         # the model's cosines mean something only between English texts; elsewhere terms decide
         read = question.lang == EMBEDDED_LANGUAGE and hit.passage.lang == EMBEDDED_LANGUAGE
-        semantic_weight, lexical_weight = (weights.semantic, weights.lexical) if read else \
-            (0.0, weights.lexical + UNREAD_LEXICAL_WEIGHT)
+        across = hit.passage.lang != question.lang
+        passage_terms = weighed.share_in(facts.search_terms)
+        of_hit = Measured(None, 0.0, across, 0.0, h, hit.score, passage_terms, False, False, row is not None, 0)
         singles: list[Candidate] = []
         for s, text in enumerate(texts):
             lexical = weighed.share_in(facts.terms[s])
@@ -206,11 +218,10 @@ def candidates_for(
                 meaning += BORROWED_WEIGHT * max(0.0, float(semantic[s - 1]) - meaning)
             has_type = typed(text, question, row)
             years = facts.years[s]
-            score = (semantic_weight * meaning + lexical_weight * lexical
-                     + weights.typed * has_type - weights.rank * h)
-            singles.append(Candidate(h, s, s, score, meaning, lexical, has_type, years, published,
-                                     weights.rank * h))
-        out += singles
+            singles.append(Candidate(h, s, s, 0.0, meaning, lexical, has_type, years, published))
+            measured.append(replace(of_hit, semantic=meaning if read else None, terms=lexical, kind=has_type,
+                                    year_unasked=bool(years) and not question.years, length=len(text)))
+        places += singles
         for s in range(1, len(texts)):
             if (pair := facts.pair_terms[s]) is None:
                 continue
@@ -218,11 +229,11 @@ def candidates_for(
             pair_typed = max(singles[s].typed, singles[s - 1].typed)
             years = singles[s].years if years_in(texts[s]) else singles[s - 1].years
             sem = max(singles[s].semantic, singles[s - 1].semantic)
-            score = (semantic_weight * sem + lexical_weight * lexical + weights.typed * pair_typed
-                     - weights.rank * h - PAIR_PENALTY)
-            out.append(Candidate(h, s - 1, s, score, sem, lexical, pair_typed, frozenset(years), published,
-                                 weights.rank * h))
-    return out
+            places.append(Candidate(h, s - 1, s, 0.0, sem, lexical, pair_typed, frozenset(years), published))
+            measured.append(replace(of_hit, semantic=sem if read else None, terms=lexical, kind=pair_typed,
+                                    year_unasked=bool(years) and not question.years, pair=True,
+                                    length=len(texts[s - 1]) + 1 + len(texts[s])))
+    return places, measured
 
 
 def best_per_hit(candidates: Sequence[Candidate], hits: int) -> list[Candidate | None]:
