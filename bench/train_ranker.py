@@ -14,9 +14,9 @@ Training data: the bilingual collection's writers (``bench/reader/collection/w*`
 answerable questions) and 1,500 questions of SQuAD's training articles (the 10 held-out
 articles never). ``--leave-out`` keeps writers out and reports the ranker on them.
 
-    .venv/bin/python bench/train_ranker.py --out src/ccqa/answer/model/sentence_ranker.json
-    .venv/bin/python bench/train_ranker.py --leave-out w1 w2 --out bench/results/ranker/fold-a.json
-    .venv/bin/python bench/train_ranker.py --leave-out w3 w4 w5 --out bench/results/ranker/fold-b.json
+    .venv/bin/python bench/train_ranker.py --out src/ccqa/answer/model
+    .venv/bin/python bench/train_ranker.py --leave-out w1 w2 --out bench/results/ranker/fold-a
+    .venv/bin/python bench/train_ranker.py --leave-out w3 w4 w5 --out bench/results/ranker/fold-b
 
 The indexes it asks are built once under ``bench/results/reader/`` (``bench/reader/make_pairs.py``'s
 corpora); a run takes about a minute on 2 cores.
@@ -32,7 +32,7 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +46,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import make_pairs
 
+from ccqa.answer.compose import weigh
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import read_question
-from ccqa.answer.ranking import FEATURES, feature_matrix
+from ccqa.answer.question import Question, read_question
+from ccqa.answer.ranking import (
+    FEATURES,
+    SENTENCE_FILE,
+    VALUE_FEATURES,
+    VALUE_FILE,
+    SentenceRanker,
+    feature_matrix,
+)
 from ccqa.answer.sentence import measure
+from ccqa.answer.span import _RESPECTIVELY, graded_values, value_features
 from ccqa.config import Settings
-from ccqa.evaluate import _contains_any
-from ccqa.service import ANSWER_POOL, QA
+from ccqa.evaluate import EXACT_LENGTH_RATIO, _contains_any
+from ccqa.ingest.context import table_view
+from ccqa.service import ANSWER_POOL, QA, Retrieved
 
 WORK = ROOT / "bench" / "results" / "reader"
 COLLECTION = HERE / "reader" / "collection"
@@ -104,18 +114,23 @@ def open_index(name: str, corpus: Path) -> QA:
     return QA.open(Settings.from_env(index_dir=index, corpus_dir=corpus, cache_size=0, reader=False))
 
 
-def ask(qa: QA, rows: Sequence[dict]) -> list[Asked]:
-    """Each answerable question's candidates, measured and labelled, among those ``choose`` reads."""
-    index = qa.index
-    out = []
+def answerable(qa: QA, rows: Sequence[dict]) -> Iterator[tuple[tuple[str, ...], Retrieved, Question, dict]]:
+    """Each answerable question asked as a user's is: its answers, what the search found, the
+    question as read, its row."""
     for row in rows:
         answers = tuple(row.get("answers") or ())
         if row.get("unanswerable") or not answers:
             continue
-        history = list(row.get("history") or ())
-        resolved = resolve_follow_up(row["q"], history)
+        resolved = resolve_follow_up(row["q"], list(row.get("history") or ()))
         found = qa.retrieve(row["q"], resolved, k=ANSWER_POOL)
-        question = read_question(row["q"], resolved, found.carried)
+        yield answers, found, read_question(row["q"], resolved, found.carried), row
+
+
+def ask(qa: QA, rows: Sequence[dict]) -> list[Asked]:
+    """Each answerable question's candidates, measured and labelled, among those ``choose`` reads."""
+    index = qa.index
+    out = []
+    for answers, found, question, row in answerable(qa, rows):
         vectors = [index.sentence_vectors_of(h.row) for h in found.hits]
         places, measured = measure(question, found.query.vector, found.hits, vectors, index.documents,
                                    index.document_frequency, max(len(index), 1))
@@ -130,17 +145,58 @@ def ask(qa: QA, rows: Sequence[dict]) -> list[Asked]:
     return out
 
 
-def writer_set(writer: str) -> list[Asked]:
+def writer_source(writer: str) -> tuple[QA, list[dict]]:
+    """A writer's index (built once) and its questions."""
     corpus = WORK / "corpora" / writer
     if not corpus.exists():
         make_pairs.writer_corpus(COLLECTION / writer)
     rows = [json.loads(line) for line in (COLLECTION / writer / "questions.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    return ask(open_index(writer, corpus), rows)
+    return open_index(writer, corpus), rows
 
 
-def fit(asked: Sequence[Asked], l2: float) -> np.ndarray:
-    """Conditional-logit weights (in the features' own units) over questions with an answering candidate."""
+def ask_values(qa: QA, rows: Sequence[dict], sentence: SentenceRanker) -> list[Asked]:
+    """For each answerable question whose answer sentence (chosen with ``sentence``) holds a gold
+    answer, the values of the asked type in it, measured (``span.value_features``) and labelled
+    as ``ccqa eval`` judges an exact answer; table rows and "respectively" sentences are
+    answered by rules and left out."""
+    index = qa.index
+    out = []
+    for answers, found, question, row in answerable(qa, rows):
+        _, choice, _ = weigh(question, found.query.vector, found.hits, index, sentence)
+        best = choice.best
+        if best is None or question.answer_type is None:
+            continue
+        hit = found.hits[best.hit_index]
+        document = index.documents[hit.passage.doc_id]
+        texts = [document.text[s.start : s.end] for s in hit.passage.sentences[best.first : best.last + 1]]
+        if table_view(document, hit.passage.unit) is not None or not _contains_any(" ".join(texts), answers):
+            continue
+        rows_of, labels = [], []
+        for i, text in enumerate(texts):
+            graded = graded_values(text, question)
+            if not graded:
+                continue
+            if len(graded) > 1 and _RESPECTIVELY.search(text):
+                rows_of = []
+                break
+            rows_of.append(value_features(text, graded, question, last=i == len(texts) - 1))
+            labels += [is_exact(text[a:b], answers) for (a, b), _ in graded]
+        if rows_of:
+            features = np.vstack(rows_of)
+            out.append(Asked(row.get("set") or "en", features, np.array(labels, bool), np.zeros(len(labels), bool),
+                             np.zeros(len(labels), bool)))
+    return out
+
+
+def is_exact(span: str, answers: Sequence[str]) -> bool:
+    """``ccqa eval``'s exact answer: it holds a gold answer and is not much longer."""
+    return any(_contains_any(span, (a,)) and len(span) <= EXACT_LENGTH_RATIO * len(a) for a in answers)
+
+
+def fit(asked: Sequence[Asked], l2: float, spread_to: float | None = TARGET_SPREAD) -> np.ndarray:
+    """Conditional-logit weights (in the features' own units) over questions with an answering
+    candidate; scaled so one question's scores spread ``spread_to`` (None: as fitted)."""
     usable = [a for a in asked if a.gold.any()]
     stacked = np.concatenate([a.features for a in usable])
     mean, std = stacked.mean(0), stacked.std(0) + 1e-9
@@ -157,9 +213,11 @@ def fit(asked: Sequence[Asked], l2: float) -> np.ndarray:
             grad = grad - q * (x[a.gold].T @ p_gold - x.T @ p_all)
         return total, grad
 
-    weights = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x / std
+    weights = minimize(loss, np.zeros(stacked.shape[1]), jac=True, method="L-BFGS-B").x / std
+    if spread_to is None:
+        return weights
     spread = float(np.median([(a.features @ weights).std() for a in usable if len(a.features) > 1]))
-    return weights * (TARGET_SPREAD / spread)
+    return weights * (spread_to / spread)
 
 
 def figures(asked: Sequence[Asked], weights: np.ndarray) -> dict[str, dict[str, float]]:
@@ -185,7 +243,7 @@ def sha256(path: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="folder for sentence_ranker.json and value_ranker.json")
     parser.add_argument("--leave-out", nargs="*", default=[], help="writers not trained on, reported on")
     parser.add_argument("--l2", type=float, default=L2)
     args = parser.parse_args()
@@ -193,42 +251,63 @@ def main() -> int:
     unknown = set(args.leave_out) - set(writers)
     if unknown:
         parser.error(f"no such writer: {', '.join(sorted(unknown))}")
-    train: list[Asked] = []
-    report: dict[str, list[Asked]] = {}
-    data: dict[str, str] = {}
-    for writer in writers:
-        asked = writer_set(writer)
-        print(f"{writer}: {len(asked)} answerable questions", flush=True)
-        if writer in args.leave_out:
-            report[writer] = asked
-        else:
-            train += asked
-            data[f"bench/reader/collection/{writer}/questions.jsonl"] = sha256(COLLECTION / writer / "questions.jsonl")
+    sources = {writer: writer_source(writer) for writer in writers}
+    trained = [w for w in writers if w not in args.leave_out]
+    data = {f"bench/reader/collection/{w}/questions.jsonl": sha256(COLLECTION / w / "questions.jsonl") for w in trained}
+    asked = {writer: ask(qa, rows) for writer, (qa, rows) in sources.items()}
+    for writer, found in asked.items():
+        print(f"{writer}: {len(found)} answerable questions", flush=True)
     corpus, rows = squad_questions()
     squad = ask(open_index("squad-train", corpus), rows)
     print(f"squad-train: {len(squad)} questions", flush=True)
-    train += squad
     data[str(make_pairs.SQUAD.relative_to(ROOT))] = sha256(make_pairs.SQUAD)
+    train = [a for w in trained for a in asked[w]] + squad
     weights = fit(train, args.l2)
-    record = {
-        "features": list(FEATURES),
-        "weights": [round(float(w), 6) for w in weights],
-        "trained_on": {"questions": len(train), "writers": [w for w in writers if w not in args.leave_out],
-                       "squad_train_questions": len(squad), "data_sha256": data},
-        "command": "bench/train_ranker.py" + (f" --leave-out {' '.join(args.leave_out)}" if args.leave_out else "")
-                   + (f" --l2 {args.l2:g}" if args.l2 != L2 else ""),
-        "l2": args.l2,
-        "target_spread": TARGET_SPREAD,
-        "left_out": {name: figures(asked, weights) for name, asked in report.items()},
+    sentence = SentenceRanker(weights)
+    values = {writer: ask_values(qa, rows, sentence) for writer, (qa, rows) in sources.items()}
+    value_train = [a for w in trained for a in values[w]]
+    value_weights = fit(value_train, args.l2, spread_to=None)
+    command = ("bench/train_ranker.py" + (f" --leave-out {' '.join(args.leave_out)}" if args.leave_out else "")
+               + (f" --l2 {args.l2:g}" if args.l2 != L2 else ""))
+    records = {
+        SENTENCE_FILE: {
+            "features": list(FEATURES),
+            "weights": [round(float(w), 6) for w in weights],
+            "trained_on": {"questions": len(train), "writers": trained, "squad_train_questions": len(squad),
+                           "data_sha256": data},
+            "command": command, "l2": args.l2, "target_spread": TARGET_SPREAD,
+            "left_out": {w: figures(asked[w], weights) for w in args.leave_out},
+        },
+        VALUE_FILE: {
+            "features": list(VALUE_FEATURES),
+            "weights": [round(float(w), 6) for w in value_weights],
+            "trained_on": {"questions": len(value_train), "writers": trained,
+                           "what": "answerable questions whose chosen sentence (by the sentence ranker fitted "
+                                   "in the same run) holds a gold answer, its values of the asked type labelled"},
+            "command": command, "l2": args.l2,
+            "left_out": {w: exact_figures(values[w], value_weights) for w in args.leave_out},
+        },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    for name, groups in record["left_out"].items():
-        print(name, " ".join(f"{g} {f['sentence']:.3f}/{f['passage']:.3f}/{f['other_language']:.2f} (n{f['n']})"
-                             for g, f in groups.items()))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, record in records.items():
+        path = args.out / name
+        path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {path} sha256 {sha256(path)}")
+    for writer in args.leave_out:
+        groups = records[SENTENCE_FILE]["left_out"][writer]
+        print(writer, "sentence", " ".join(f"{g} {f['sentence']:.3f}/{f['passage']:.3f}/{f['other_language']:.2f} "
+                                           f"(n{f['n']})" for g, f in groups.items()))
+        print(writer, "exact among values", records[VALUE_FILE]["left_out"][writer])
     print(" ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)))
-    print(f"wrote {args.out} sha256 {sha256(args.out)}")
+    print(" ".join(f"{n}={w:+.3f}" for n, w in zip(VALUE_FEATURES, value_weights)))
     return 0
+
+
+def exact_figures(asked: Sequence[Asked], weights: np.ndarray) -> dict[str, float]:
+    """Of the questions whose answer sentence is right and holds several values: how often the
+    top-scored value is an exact answer."""
+    right = [bool(a.gold[int(np.argmax(a.features @ weights))]) for a in asked]
+    return {"n": len(right), "exact": round(sum(right) / max(1, len(right)), 3)}
 
 
 if __name__ == "__main__":

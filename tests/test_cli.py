@@ -42,9 +42,9 @@ def test_ask_with_a_reader_folder_that_holds_none_is_one_line_and_nonzero(seed_s
     assert err.count("\n") == 0 and "CCQA_READER_PATH" in err and "CCQA_READER=false" in err
 
 
-def test_ask_with_a_ranker_file_that_is_missing_is_one_line_and_nonzero(seed_settings, tmp_path: Path, monkeypatch,
+def test_ask_with_a_ranker_folder_that_holds_none_is_one_line_and_nonzero(seed_settings, tmp_path: Path, monkeypatch,
                                                                         capsys) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CCQA_RANKER_PATH", str(tmp_path / "no-ranker.json"))
+    monkeypatch.setenv("CCQA_RANKER_PATH", str(tmp_path / "no-rankers"))
     assert main(["ask", "What was the regional GDP in 2021?", "--index", str(seed_settings.index_dir)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "CCQA_RANKER_PATH" in err

@@ -35,14 +35,14 @@ from ccqa.answer import decision
 from ccqa.answer.compose import weigh
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.answer.question import read_question
-from ccqa.answer.ranking import RANKER_FILE, SentenceRanker
+from ccqa.answer.ranking import MODEL_FOLDER, Rankers
 from ccqa.config import Settings
 from ccqa.service import ANSWER_POOL, QA
 
 OUT = BENCH / "results" / "ranker" / "decision"
 WRITERS = ["w1", "w2", "w3", "w4", "w5"]
 SETS = [*WRITERS, "heldout", "dev", "seed_dev", "seed_calibration"]
-FOLDS = {"w1": "fold-a.json", "w2": "fold-a.json", "w3": "fold-b.json", "w4": "fold-b.json", "w5": "fold-b.json"}
+FOLDS = {"w1": "fold-a", "w2": "fold-a", "w3": "fold-b", "w4": "fold-b", "w5": "fold-b"}
 
 
 def collect(name: str) -> dict[str, np.ndarray]:
@@ -51,8 +51,8 @@ def collect(name: str) -> dict[str, np.ndarray]:
     if path.exists():
         return dict(np.load(path))
     questions, corpus, index_dir = {n: (q, c, i) for n, q, c, i in sets(WRITERS)}[name]
-    ranker_file = BENCH / "results" / "ranker" / FOLDS[name] if name in FOLDS else RANKER_FILE
-    ranker = SentenceRanker.load(ranker_file)
+    folder = BENCH / "results" / "ranker" / FOLDS[name] if name in FOLDS else MODEL_FOLDER
+    ranker = Rankers.load(folder).sentence
     qa = QA.open(Settings.from_env(index_dir=index_dir, corpus_dir=corpus, cache_size=0, reader=False))
     rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     x, read, vetoed, unanswerable, conf = [], [], [], [], []

@@ -86,11 +86,6 @@ data = {w: collect(w) for w in ["w3", "w4", "w5"]}
 for use in (False, True):
     for test in ["w3", "w4", "w5"]:
         train = [a for w in data if w != test for a in asked_of(data[w], use)]
-        import ccqa.answer.ranking as R
-        nfeat = train[0].features.shape[1]
-        orig = R.FEATURES
-        tr.FEATURES = tuple(f"f{i}" for i in range(nfeat))
         w = tr.fit(train, tr.L2)
-        tr.FEATURES = orig
         figs = tr.figures(asked_of(data[test], use), w)
         print("e5" if use else "  ", test, " ".join(f"{g} {f['sentence']:.3f}/{f['passage']:.3f}/{f['other_language']:.2f}" for g, f in figs.items()), flush=True)

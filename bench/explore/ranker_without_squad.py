@@ -17,7 +17,7 @@ os.environ["HF_HUB_OFFLINE"]="1"
 import make_pairs
 import train_ranker as tr
 
-writers = {w: tr.writer_set(w) for w in ["w3","w4","w5"]}
+writers = {w: tr.ask(*tr.writer_source(w)) for w in ["w3", "w4", "w5"]}
 corpus, rows = tr.squad_questions()
 squad = tr.ask(tr.open_index("squad-train", corpus), rows)
 # squad held-out questions

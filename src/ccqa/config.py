@@ -30,7 +30,7 @@ class Settings:
     encoder: str = "auto"  # auto (ONNX when the index has it, else PyTorch) | onnx | torch
     reader: bool = True  # the trained reader marks the exact answer where the rules mark none
     reader_path: Path | None = None  # None: the trained reader shipped in the package (ccqa/answer/model)
-    ranker_path: Path | None = None  # None: the sentence ranker shipped in the package (bench/train_ranker.py writes one)
+    ranker_path: Path | None = None  # a folder of fitted rankers (bench/train_ranker.py); None: those shipped (ccqa/answer/model)
     device: str = "cpu"
     threads: int = 1  # numeric threads per serving process
     build_threads: int = 0  # texts a build embeds at once; 0: one per core

@@ -21,7 +21,7 @@ from typing import Any
 from ccqa.answer.candidates import Piece, ReaderCandidate
 from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.ranking import SentenceRanker
+from ccqa.answer.ranking import Rankers
 from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, Document, Hit
@@ -51,11 +51,11 @@ class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
 
     def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder,
-                 reader: Reader | None = None, ranker: SentenceRanker | None = None) -> None:
+                 reader: Reader | None = None, rankers: Rankers | None = None) -> None:
         self.settings = settings
         self.encoder = encoder
         self.reader = reader  # marks the exact answer where the rules mark none; None: the rules alone
-        self.ranker = ranker  # scores the candidate sentences; None: the one shipped (answer.ranking)
+        self.rankers = rankers  # score the candidate sentences and values; None: the ones shipped (answer.ranking)
         self.model_name = MODEL_NAME
         self._index = index
         self.index_version = version
@@ -80,8 +80,8 @@ class QA:
         if reader is None and settings.reader:
             graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_folder)
             reader = OnnxReader(graph, base, settings.threads)
-        ranker = SentenceRanker.load(settings.ranker_path) if settings.ranker_path else None
-        qa = cls(settings, index, directory.name, encoder, reader, ranker)
+        rankers = Rankers.load(settings.ranker_path) if settings.ranker_path else None
+        qa = cls(settings, index, directory.name, encoder, reader, rankers)
         if warm:
             qa.warm_up()
         return qa
@@ -114,7 +114,7 @@ class QA:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
         answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
-                             carried=found.carried, reader=self.reader, ranker=self.ranker)
+                             carried=found.carried, reader=self.reader, rankers=self.rankers)
         self._cache_put(key, answer)
         return answer
 

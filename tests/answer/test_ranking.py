@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ccqa.answer.question import read_question
-from ccqa.answer.ranking import FEATURES, Measured, SentenceRanker, feature_matrix, packaged_ranker
+from ccqa.answer.ranking import FEATURES, Measured, Rankers, feature_matrix, packaged_rankers
 from ccqa.answer.sentence import candidates_for
 from ccqa.data import Document, Hit
 from ccqa.errors import ModelError
@@ -40,22 +40,24 @@ def test_carried_terms_are_compared_within_their_language() -> None:
 
 
 def test_the_shipped_weights_load_and_prefer_the_sentence_holding_the_question() -> None:
-    ranker = packaged_ranker()
+    ranker = packaged_rankers().sentence
     scores, by_place = ranker.scores([measured(0.7, 0.9), measured(0.4, 0.2)])
     assert scores[0] > scores[1]
     assert by_place[0] == by_place[1]  # one passage: its place gives both the same
 
 
 def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
-    record = json.loads(Path(__file__).resolve().parents[2].joinpath(
-        "src", "ccqa", "answer", "model", "sentence_ranker.json").read_text(encoding="utf-8"))
+    shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
+    for name in ("sentence_ranker.json", "value_ranker.json"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert Rankers.load(tmp_path).value.weights.shape == packaged_rankers().value.weights.shape
+    record = json.loads((shipped / "value_ranker.json").read_text(encoding="utf-8"))
     record["features"] = record["features"][:-1]
-    path = tmp_path / "ranker.json"
-    path.write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "value_ranker.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ModelError, match="retrain"):
-        SentenceRanker.load(path)
+        Rankers.load(tmp_path)
     with pytest.raises(ModelError, match="CCQA_RANKER_PATH"):
-        SentenceRanker.load(tmp_path / "missing.json")
+        Rankers.load(tmp_path / "missing")
 
 
 def test_an_english_question_is_answered_from_the_english_sentence_when_both_say_it() -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from ccqa.answer.followup import resolve_follow_up
 from ccqa.answer.question import read_question
-from ccqa.answer.span import answer_cell, list_item_span, sentence_span
+from ccqa.answer.ranking import packaged_rankers
+from ccqa.answer.span import answer_cell, candidate_span, list_item_span
 from ccqa.ingest.context import TableView
 
 
 def span_of(question: str, sentence: str) -> str | None:
-    found = sentence_span(sentence, read_question(question))
-    return sentence[found[0]:found[1]] if found else None
+    found = candidate_span([sentence], read_question(question), packaged_rankers().value)
+    return sentence[found[1][0]:found[1][1]] if found else None
 
 
 @pytest.mark.parametrize(("question", "sentence", "expected"), [
@@ -116,3 +118,19 @@ def test_a_follow_up_keeps_the_words_of_the_turn_before_but_not_its_year() -> No
     assert {"jiangbei", "passeng"} <= set(question.terms) and "2019" not in question.terms
     airports = TableView(None, None, ("Year", "Chengdu airports", "Chongqing Jiangbei"), ("2021", "40.12", "35.77"))
     assert answer_cell(airports, question) == 2
+
+
+@pytest.mark.parametrize(("asked", "before", "sentence", "expected"), [
+    ("and chengdu?", "What was Chongqing's GDP in 2023?",
+     "Chongqing's GDP reached 3.01 trillion yuan in 2023, while Chengdu's reached 2.21 trillion yuan.",
+     "2.21 trillion yuan"),
+    ("成都呢？", "2023年重庆GDP多少？", "2023年，重庆实现地区生产总值30145.79亿元，成都实现地区生产总值22074.7亿元。",
+     "22074.7亿元"),
+])
+def test_a_follow_up_gets_the_value_beside_the_words_it_typed(asked: str, before: str, sentence: str,
+                                                              expected: str) -> None:
+    """"and Chengdu?" after a question about Chongqing: the sentence gives both figures; the
+    answer is the one in the clause naming Chengdu (the fixed order of before took the first)."""
+    question = read_question(asked, resolve_follow_up(asked, [before]))
+    found = candidate_span([sentence], question, packaged_rankers().value)
+    assert found is not None and sentence[found[1][0]:found[1][1]] == expected

@@ -20,10 +20,10 @@ from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
 from ccqa.answer.marking import marked_span
 from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, read_question, topic_of
-from ccqa.answer.ranking import SentenceRanker
+from ccqa.answer.ranking import Rankers, SentenceRanker, ValueRanker, packaged_rankers
 from ccqa.answer.reader import Reader
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
-from ccqa.answer.span import answer_cell, list_item_span, sentence_span
+from ccqa.answer.span import answer_cell, candidate_span, list_item_span
 from ccqa.answer.years import figure_year
 from ccqa.data import (
     Alternative,
@@ -149,14 +149,15 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
 
 def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
                 index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = (),
-                reader: Reader | None = None, ranker: SentenceRanker | None = None) -> Answer:
+                reader: Reader | None = None, rankers: Rankers | None = None) -> Answer:
     """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
     first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
     ``carried``: the question's terms in the other language; ``reader`` marks the exact answer
-    where the rules mark none (``answer.marking``); ``ranker`` scores the sentences (default: the
-    one shipped, ``answer.ranking``)."""
+    where the rules mark none (``answer.marking``); ``rankers`` score the sentences and the values
+    in them (default: the ones shipped, ``answer.ranking``)."""
     read = read_question(question, resolved, carried)
-    candidates, choice, evidence = weigh(read, question_vector, hits, index, ranker)
+    rankers = rankers or packaged_rankers()
+    candidates, choice, evidence = weigh(read, question_vector, hits, index, rankers.sentence)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,
                       lang=read.lang)
@@ -171,11 +172,11 @@ def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits:
     conf = confidence(evidence)
     if not is_answered(evidence):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
-    sentence = _sentence(read, choice.best, hits, index.documents, keep)
+    sentence = _sentence(read, choice.best, hits, index.documents, keep, rankers.value)
     if sentence.span is None and reader is not None:
         sentence = replace(sentence, span=marked_span(read.resolved, choice.best, hits, index.documents, reader))
     earlier = tuple(Alternative(other.year, other) for c in choice.earlier  # the same quantity, for a year it names
-                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep))
+                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep, rankers.value))
                     and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))
     document = index.documents[hits[choice.best.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
@@ -192,7 +193,7 @@ def _shown_hits(total: int, shown: int | None, needed: Sequence[Candidate]) -> l
 
 
 def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], documents: Mapping[str, Document],
-              keep: list[int]) -> AnswerSentence:
+              keep: list[int], values: ValueRanker) -> AnswerSentence:
     hit = hits[candidate.hit_index]
     document = documents[hit.passage.doc_id]
     first, last = hit.passage.sentences[candidate.first], hit.passage.sentences[candidate.last]
@@ -203,7 +204,7 @@ def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], doc
         doc_id=document.doc_id,
         start=first.start,
         end=last.end,
-        span=exact_answer(question, candidate, hit, document),
+        span=exact_answer(question, candidate, hit, document, values),
         year=year,
         lang=hit.passage.lang,
         table=_table_row(document, hit, question),
@@ -211,9 +212,11 @@ def _sentence(question: Question, candidate: Candidate, hits: Sequence[Hit], doc
     )
 
 
-def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: Document) -> AnswerSpan | None:
+def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: Document,
+                 values: ValueRanker | None = None) -> AnswerSpan | None:
     """The exact answer: the answering cell of a table row, else the asked value in the
-    sentence (the continuing sentence first), else a short list item itself."""
+    answer's sentences (chosen by ``values``, default the shipped ranker), else a short list
+    item itself."""
     passage = hit.passage
     view = table_view(document, passage.unit)
     if view is not None:
@@ -223,16 +226,16 @@ def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: D
             return None
         span = unit.cells[cell]
         return AnswerSpan(span.start, span.end, document.text[span.start : span.end])
-    for index in range(candidate.last, candidate.first - 1, -1):
-        sentence = passage.sentences[index]
-        text = document.text[sentence.start : sentence.end]
-        found = sentence_span(text, question)
-        if found is None and question.answer_type in (None, "name") and _is_list_item(document, passage):
-            found = list_item_span(text)
-        if found is not None:
-            return AnswerSpan(sentence.start + found[0], sentence.start + found[1],
-                              text[found[0] : found[1]])
-    return None
+    sentences = passage.sentences[candidate.first : candidate.last + 1]
+    texts = [document.text[s.start : s.end] for s in sentences]
+    found = candidate_span(texts, question, values or packaged_rankers().value)
+    if found is None and question.answer_type in (None, "name") and _is_list_item(document, passage):
+        found = next(((i, item) for i in range(len(texts) - 1, -1, -1)
+                      if (item := list_item_span(texts[i])) is not None), None)
+    if found is None:
+        return None
+    index, (start, end) = found
+    return AnswerSpan(sentences[index].start + start, sentences[index].start + end, texts[index][start:end])
 
 
 def _is_list_item(document: Document, passage: Passage) -> bool:

@@ -36,6 +36,7 @@ class Question:
     asked_words: frozenset[str] = frozenset()  # its words as written, lower-cased (a value it says is no answer)
     counted: str | None = None  # the term of what "how many X" counts or "which X" names
     asks_many: bool = False  # "which expressways ...": the answer may be a list of names
+    asked_terms: tuple[str, ...] = ()  # the terms of the words typed this turn ("and Chengdu?": chengdu)
 
     @property
     def rules(self) -> Language:
@@ -61,6 +62,7 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
     noun = rules.asked_noun(asked) or rules.asked_noun(resolved)
     counted = terms(noun[0]) if noun else []
     own_terms = terms(asked)
+    typed_terms = tuple(own_terms)
     if own_terms and resolved != asked:  # "and in 2022?": its own words, then those of the turn before but its year
         earlier_years = years_in(resolved) - set(years)
         own_terms += [t for t in terms(resolved) if t not in own_terms and t not in earlier_years]
@@ -78,6 +80,7 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
         asked_words=frozenset(w.lower() for w in words(asked + " " + resolved)),
         counted=counted[-1] if counted else None,
         asks_many=bool(noun and noun[1]),
+        asked_terms=typed_terms,
     )
 
 

@@ -1,17 +1,20 @@
-"""The learned sentence scorer: how well each candidate sentence answers the question, as a
-weighted sum of what is measured of it, with weights fitted on labelled questions.
+"""The learned scorers of the answer stage: how well each candidate sentence answers the
+question, and which value in the chosen sentence is the exact answer; each a weighted sum of
+what is measured, with weights fitted on labelled questions.
 
-The weights are a conditional logit (a softmax over one question's candidates, the answering
+The weights are conditional logits (a softmax over one question's candidates, the answering
 ones labelled) fitted by ``bench/train_ranker.py`` on the bilingual training collection's
-writers and SQuAD's training articles; they ship in ``answer/model/sentence_ranker.json`` with
-the command, the data and the figures they gave (``MODEL_CARD.md``). They replaced four
-hand-set weights and three constants (meaning 1.0, terms 0.6, kind of answer 0.25, rank 0.15;
-0.7 more for terms where the embedding model cannot read; 0.05 off a pair): on writers whose
-questions neither the fit nor the choice of features saw, the answering sentence rose from
-0.526 to 0.564 and from 0.390 to 0.410 (``bench/README.md``, "Sentences scored by a fitted
-ranker").
+writers (and, for sentences, SQuAD's training articles); they ship in ``answer/model/`` with the
+command, the data and the figures they gave (``MODEL_CARD.md``). The sentence weights replaced
+four hand-set weights and three constants (meaning 1.0, terms 0.6, kind of answer 0.25, rank
+0.15; 0.7 more for terms where the embedding model cannot read; 0.05 off a pair): on writers
+whose questions neither the fit nor the choice of features saw, the answering sentence rose
+from 0.526 to 0.564 and from 0.390 to 0.410. The value weights replaced a fixed order (the
+value holding most question terms, then the nearest to them): the exact answer rose from
+0.333 to 0.353 and from 0.237 to 0.245 on the same writers (``bench/README.md``, "Sentences
+and values scored by fitted rankers").
 
-Pure logic: measurements in, scores out; the file is read once.
+Pure logic: measurements in, scores out; the files are read once.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import numpy as np
 
 from ccqa.errors import ModelError
 
-RANKER_FILE = Path(__file__).resolve().parent / "model" / "sentence_ranker.json"
+MODEL_FOLDER = Path(__file__).resolve().parent / "model"
+SENTENCE_FILE, VALUE_FILE = "sentence_ranker.json", "value_ranker.json"
 
 FEATURES = (
     "semantic_behind",     # cosine to the question minus the best among the question's candidates, where the
@@ -103,6 +107,25 @@ def feature_matrix(measured: Sequence[Measured]) -> np.ndarray:
     return np.stack(columns, axis=1)
 
 
+# The exact answer among the values of the asked type in the answering sentence
+# (``span.value_features`` measures them; ``span.candidate_span`` picks by these weights).
+VALUE_FEATURES = (
+    "grade",               # how well it fits the kind asked (span.EXACT 1.0, UNSAID 0.6, OTHER_COUNT 0.3)
+    "best_grade",          # 1: no other value fits better
+    "own_terms",           # question terms the value itself holds ("Chengdu's 2.2 trillion")
+    "distance",            # log(1 + how far it stands from the question's words; its year counts 3x)
+    "distance_share",      # that distance over the sentence's length
+    "position",            # its place among the values, 0 first to 1 last
+    "first",               # 1: the first value
+    "last",                # 1: the last value
+    "clause_terms",        # share of the question's terms in its clause (between commas, "and", 、)
+    "clause_asked",        # share of the words the user typed this turn in its clause ("and Chengdu?")
+    "clause_year",         # 1: a year the question names is in its clause
+    "percent_unasked",     # 1: a percentage where the question does not ask for one
+    "last_sentence",       # 1: in the last sentence of the answer (a continuing sentence holds the figure)
+)
+
+
 @dataclass(frozen=True)
 class SentenceRanker:
     """Fitted weights, one per feature of ``FEATURES``."""
@@ -115,24 +138,45 @@ class SentenceRanker:
         by_place = np.array([name in RANK_FEATURES for name in FEATURES])
         return rows @ self.weights, rows[:, by_place] @ self.weights[by_place]
 
-    @classmethod
-    def from_record(cls, record: dict) -> SentenceRanker:
-        names, weights = record.get("features"), record.get("weights")
-        if names != list(FEATURES) or not isinstance(weights, list) or len(weights) != len(FEATURES):
-            raise ModelError("the sentence ranker's weights do not match its features; retrain it "
-                             "(bench/train_ranker.py) or unset CCQA_RANKER_PATH")
-        return cls(np.asarray(weights, dtype=np.float64))
+
+@dataclass(frozen=True)
+class ValueRanker:
+    """Fitted weights, one per feature of ``VALUE_FEATURES``."""
+
+    weights: np.ndarray
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        return rows @ self.weights
+
+
+@dataclass(frozen=True)
+class Rankers:
+    """What ``bench/train_ranker.py`` fits: the answering sentence's scorer and the exact answer's."""
+
+    sentence: SentenceRanker
+    value: ValueRanker
 
     @classmethod
-    def load(cls, path: Path) -> SentenceRanker:
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot read the sentence ranker {path}: {exc}; check CCQA_RANKER_PATH") from None
-        return cls.from_record(record)
+    def load(cls, folder: Path) -> Rankers:
+        """The two fitted files in ``folder`` (``SENTENCE_FILE``, ``VALUE_FILE``)."""
+        return cls(SentenceRanker(read_weights(folder / SENTENCE_FILE, FEATURES)),
+                   ValueRanker(read_weights(folder / VALUE_FILE, VALUE_FEATURES)))
+
+
+def read_weights(path: Path, features: Sequence[str]) -> np.ndarray:
+    """The weights of a fitted file, refused unless they are for exactly ``features``."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read the ranker {path}: {exc}; check CCQA_RANKER_PATH") from None
+    names, weights = record.get("features"), record.get("weights")
+    if names != list(features) or not isinstance(weights, list) or len(weights) != len(features):
+        raise ModelError(f"the weights in {path} do not match the features ccqa measures; retrain them "
+                         "(bench/train_ranker.py) or unset CCQA_RANKER_PATH")
+    return np.asarray(weights, dtype=np.float64)
 
 
 @lru_cache(maxsize=1)
-def packaged_ranker() -> SentenceRanker:
-    """The ranker shipped with ccqa."""
-    return SentenceRanker.load(RANKER_FILE)
+def packaged_rankers() -> Rankers:
+    """The rankers shipped with ccqa."""
+    return Rankers.load(MODEL_FOLDER)

@@ -12,7 +12,10 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
+
 from ccqa.answer.question import Question
+from ccqa.answer.ranking import VALUE_FEATURES, ValueRanker
 from ccqa.ingest.context import TableView, is_empty_cell
 from ccqa.lang import detect_language, language
 from ccqa.lang.terms import term_set, term_spans, words
@@ -20,28 +23,70 @@ from ccqa.lang.terms import term_set, term_spans, words
 Offsets = tuple[int, int]
 _RESPECTIVELY = re.compile(r"\brespectively\b|分别")
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|、|和|与|及")
+_CLAUSE_GAP = re.compile(r"[,;，；:：、]|\band\b")
+_PERCENT = re.compile(r"%|percent|百分")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|、|和|及|与)\s*")
 MAX_ITEM_ANSWER_CHARS = 80  # a list item this short is itself the answer to "which ..."
 
 
-def sentence_span(sentence: str, question: Question, kind: str | None = None) -> Offsets | None:
-    """Offsets (within ``sentence``) of the value that answers ``question``, or None."""
-    answer_type = kind or question.answer_type
-    if answer_type is None:
+def candidate_span(sentences: Sequence[str], question: Question, ranker: ValueRanker) -> tuple[int, Offsets] | None:
+    """The value that answers ``question`` among the sentences of the answer (usually one; a
+    sentence and the one continuing it): which sentence, and its offsets there; None when
+    none holds a value of the asked type. A "respectively" sentence matches values to the
+    subjects listed before them; otherwise the fitted ``ranker`` chooses."""
+    if question.answer_type is None:
         return None
-    candidates = answer_values(sentence, question, answer_type)
-    if not candidates:
+    found: list[tuple[int, Offsets, np.ndarray]] = []
+    for index in range(len(sentences) - 1, -1, -1):  # the continuing sentence first
+        sentence = sentences[index]
+        graded = graded_values(sentence, question)
+        if not graded:
+            continue
+        if len(graded) > 1 and _RESPECTIVELY.search(sentence):
+            matched = _respective(sentence, [s for s, _ in _best_graded(graded)], question)
+            if matched is not None:
+                return index, matched
+        rows = value_features(sentence, graded, question, last=index == len(sentences) - 1)
+        found += [(index, span, row) for (span, _), row in zip(graded, rows)]
+    if not found:
         return None
-    if len(candidates) > 1 and _RESPECTIVELY.search(sentence):
-        matched = _respective(sentence, candidates, question)
-        if matched is not None:
-            return matched
+    index, best, _ = found[int(np.argmax(ranker.scores(np.stack([row for _, _, row in found]))))]
+    if question.answer_type == "name" and question.asks_many:
+        return index, _listed_with(sentences[index], best, [s for s, _ in graded_values(sentences[index], question)])
+    return index, best
+
+
+def value_features(sentence: str, graded: Sequence[tuple[Offsets, float]], question: Question,
+                   last: bool) -> np.ndarray:
+    """One row of ``ranking.VALUE_FEATURES`` per value of ``sentence`` (``graded_values``)."""
     wanted = set(question.terms)
-    best = min(candidates, key=lambda s: (-len(term_set(sentence[s[0]:s[1]]) & wanted),
-                                          _distance(sentence, s, question), s[0]))
-    if answer_type == "name" and question.asks_many:
-        return _listed_with(sentence, best, candidates)
-    return best
+    asked = set(question.asked_terms)
+    top = max(grade for _, grade in graded)
+    n = len(graded)
+    rows = np.zeros((n, len(VALUE_FEATURES)))
+    for i, ((start, end), grade) in enumerate(graded):
+        clause = _clause_of(sentence, start, end)
+        clause_terms = term_set(clause)
+        value = sentence[start:end]
+        distance = _distance(sentence, (start, end), question)
+        rows[i] = (grade, float(grade == top), len(term_set(value) & wanted), np.log1p(distance),
+                   distance / max(1, len(sentence)), i / (n - 1) if n > 1 else 0.0, float(i == 0), float(i == n - 1),
+                   len(clause_terms & wanted) / max(1, len(wanted)), len(clause_terms & asked) / max(1, len(asked)),
+                   float(any(y in clause for y in question.years)),
+                   float(_PERCENT.search(value) is not None and question.answer_kind != "percent"), float(last))
+    return rows
+
+
+def _best_graded(graded: Sequence[tuple[Offsets, float]]) -> list[tuple[Offsets, float]]:
+    top = max(grade for _, grade in graded)
+    return [(span, grade) for span, grade in graded if grade == top]
+
+
+def _clause_of(sentence: str, start: int, end: int) -> str:
+    """The part of ``sentence`` between the separators around ``[start, end)``."""
+    left = max((m.end() for m in _CLAUSE_GAP.finditer(sentence, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE_GAP.finditer(sentence, end)), len(sentence))
+    return sentence[left:right]
 
 
 def _listed_with(sentence: str, first: Offsets, values: list[Offsets]) -> Offsets:
