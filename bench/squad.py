@@ -207,14 +207,14 @@ def run_spans(index: Index, queries: list[Query], questions: list[SquadQuestion]
     gold = paragraph_hits(index, starts)
     for query, question in zip(queries, questions):
         hits = search(index, query, k=ANSWER_POOL, mode="hybrid")
-        answer = answer_from(question.question, question.question, query.vector, hits, index, "hybrid", shown=5)
+        read = read_question(question.question)
+        answer = answer_from(read, query.vector, hits, index, "hybrid", shown=5)
         shown = answer.answer
         if answer.found and shown is not None:
             served.add(shown.span.text if shown.span else shown.text, shown.span is not None, shown.text,
                        question.answers)
         else:
             served.add("", False, "", question.answers)
-        read = read_question(question.question)
         for scores, pool in ((forced, hits), (paragraph, gold.get((question.doc_id, question.paragraph), []))):
             _, choice, _ = weigh(read, query.vector, pool, index)
             if choice.best is None:

@@ -48,7 +48,7 @@ import make_pairs
 
 from ccqa.answer.compose import weigh
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import Question, read_question
+from ccqa.answer.question import Question
 from ccqa.answer.ranking import (
     FEATURES,
     SENTENCE_FILE,
@@ -123,7 +123,7 @@ def answerable(qa: QA, rows: Sequence[dict]) -> Iterator[tuple[tuple[str, ...], 
             continue
         resolved = resolve_follow_up(row["q"], list(row.get("history") or ()))
         found = qa.retrieve(row["q"], resolved, k=ANSWER_POOL)
-        yield answers, found, read_question(row["q"], resolved, found.carried), row
+        yield answers, found, found.question, row
 
 
 def ask(qa: QA, rows: Sequence[dict]) -> list[Asked]:

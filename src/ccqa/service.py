@@ -15,12 +15,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ccqa.answer.candidates import Piece, ReaderCandidate
 from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
+from ccqa.answer.question import Question, read_question
 from ccqa.answer.ranking import Rankers
 from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
@@ -30,7 +31,6 @@ from ccqa.embed.model import verified_model_path
 from ccqa.embed.reader_model import ensure_reader_onnx
 from ccqa.errors import BadQuestion, CcqaError
 from ccqa.index import Index, versions
-from ccqa.lang import detect_language
 from ccqa.lang.bilingual import magnitude_forms, other_language
 from ccqa.lang.terms import terms
 from ccqa.search.retrieve import Query, check_k, check_mode, search
@@ -40,11 +40,13 @@ ANSWER_POOL = 10  # passages the answer is chosen from; the first k of them are 
 
 @dataclass(frozen=True)
 class Retrieved:
-    """A question as searched, and what was found for it."""
+    """A question as read (once: language, terms, years, its terms carried to the other
+    language), as searched, and what was found for it."""
 
     query: Query
     carried: list[str]
     hits: list[Hit]
+    question: Question
 
 
 class QA:
@@ -113,8 +115,8 @@ class QA:
         if cached is not None:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
-        answer = answer_from(question, resolved, found.query.vector, found.hits, index, mode, shown=k,
-                             carried=found.carried, reader=self.reader, rankers=self.rankers)
+        answer = answer_from(found.question, found.query.vector, found.hits, index, mode, shown=k,
+                             reader=self.reader, rankers=self.rankers)
         self._cache_put(key, answer)
         return answer
 
@@ -124,12 +126,12 @@ class QA:
         language) and the hits: what ``ask`` answers from, and what the calibration reads."""
         index = index or self._index
         vector = self.encoder.encode([resolved])[0]
-        own = terms(resolved)
-        lang = detect_language(question)
-        target = other_language(lang)
+        read = read_question(question, resolved)
+        own = list(read.searched)
+        target = other_language(read.lang)
         carried = index.carry(own, target) + [t for form in magnitude_forms(resolved, target) for t in terms(form)]
-        query = Query(resolved, vector, own + [t for t in carried if t not in own], lang)
-        return Retrieved(query, carried, search(index, query, k=k, mode=mode))
+        query = Query(resolved, vector, own + [t for t in carried if t not in own], read.lang)
+        return Retrieved(query, carried, search(index, query, k=k, mode=mode), replace(read, carried=tuple(carried)))
 
     def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
         if self.settings.cache_size <= 0:

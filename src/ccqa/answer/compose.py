@@ -19,7 +19,7 @@ import numpy as np
 from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
 from ccqa.answer.marking import marked_span
 from ccqa.answer.quantity import same_quantity
-from ccqa.answer.question import Question, read_question, topic_of
+from ccqa.answer.question import Question, topic_of
 from ccqa.answer.ranking import Rankers, SentenceRanker, ValueRanker, packaged_rankers
 from ccqa.answer.reader import Reader
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
@@ -147,15 +147,14 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
     return tuple(sorted({y for c in typed if c.lexical >= max(0.3, top - 0.15) for y in c.years}))
 
 
-def answer_from(question: str, resolved: str, question_vector: np.ndarray, hits: Sequence[Hit],
-                index: AnswerSource, mode: str, shown: int | None = None, carried: Sequence[str] = (),
-                reader: Reader | None = None, rankers: Rankers | None = None) -> Answer:
-    """Choose the answering sentence among ``hits`` and decide whether it answers at all; the
-    first ``shown`` hits are cited (and any other the answer or an earlier figure quotes).
-    ``carried``: the question's terms in the other language; ``reader`` marks the exact answer
-    where the rules mark none (``answer.marking``); ``rankers`` score the sentences and the values
-    in them (default: the ones shipped, ``answer.ranking``)."""
-    read = read_question(question, resolved, carried)
+def answer_from(read: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource, mode: str,
+                shown: int | None = None, reader: Reader | None = None, rankers: Rankers | None = None) -> Answer:
+    """Choose the answering sentence among ``hits`` for the question as read (``read_question``,
+    once) and decide whether it answers at all; the first ``shown`` hits are cited (and any
+    other the answer or an earlier figure quotes). ``reader`` marks the exact answer where the
+    rules mark none (``answer.marking``); ``rankers`` score the sentences and the values in them
+    (default: the ones shipped, ``answer.ranking``)."""
+    question, resolved = read.asked, read.resolved
     rankers = rankers or packaged_rankers()
     candidates, choice, evidence = weigh(read, question_vector, hits, index, rankers.sentence)
     if not hits:

@@ -23,7 +23,7 @@ from ccqa.answer.sentence import (
 )
 from ccqa.answer.span import EXACT
 from ccqa.data import Document, Hit
-from ccqa.lang import detect_language, language
+from ccqa.lang import language
 from ccqa.lang.terms import term_set, terms
 from ccqa.search.retrieve import EMBEDDED_LANGUAGE
 
@@ -57,14 +57,15 @@ class Evidence:
 _NUMBER_TOKEN = re.compile(r"\d[\d,.]*\d|\d")
 
 
-def unknown_names(question: str, df: DocumentFrequency, translated: Callable[[str], bool] = lambda term: False) -> float:
+def unknown_names(question: str, lang: str, df: DocumentFrequency,
+                  translated: Callable[[str], bool] = lambda term: False) -> float:
     """1.0 when the question names something (a capitalised word) that no document mentions,
     in its language or, ``translated``, in the other: "What is the GDP of Shanghai?" asks about
     a place the collection never uses; "GDP" is known to a collection that says 地区生产总值."""
     def known(term: str) -> bool:
         return df(term) > 0 or translated(term)
 
-    for name in language(detect_language(question)).names(question):
+    for name in language(lang).names(question):
         parts = terms(name)  # a Chinese name is segmented: 成渝地区双城经济圈 and 成渝, 双城, 经济圈 ...
         if parts and not known(max(parts, key=len)) and not all(known(t) for t in parts):
             return 1.0
@@ -95,13 +96,13 @@ def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, 
     """Measure how well the chosen sentence (read with its context) and its passage cover the
     question; ``translated``: whether a question term has a rendering the other language's documents use."""
     hit = hits[candidate.hit_index]
-    resolved_terms = terms(question.resolved) if hit.passage.lang == question.lang else list(
+    resolved_terms = list(question.searched) if hit.passage.lang == question.lang else list(
         question.terms_for(hit.passage.lang))
     facts = passage_facts(documents[hit.passage.doc_id], hit.passage)
     context = facts.contexts[candidate.first]
     sentence = " ".join([context, *candidate.texts(hit)])
     numbers = set(_NUMBER_TOKEN.findall(question.asked))
-    asked_terms = terms(question.asked)
+    asked_terms = question.asked_terms
     rules = question.rules
     passage_terms = facts.search_terms | term_set(context)
     return Evidence(
@@ -112,7 +113,7 @@ def evidence_for(question: Question, hits: Sequence[Hit], candidate: Candidate, 
         unknown_terms=unknown_share(resolved_terms, df, n),
         type_missing=1.0 if question.answer_type is not None and not candidate.typed else 0.0,
         numbers_missing=1.0 if numbers - set(_NUMBER_TOKEN.findall(context + " " + hit.passage.text)) else 0.0,
-        unknown_names=unknown_names(question.asked, df, translated),
+        unknown_names=unknown_names(question.asked, question.lang, df, translated),
         key_missing=_key_missing(question.terms_for(hit.passage.lang), passage_terms, df),
         names_missing=_names_missing(question, hit.passage.lang, passage_terms, df),
         kind_missing=1.0 if candidate.typed < EXACT and (question.answer_kind is not None or

@@ -37,6 +37,7 @@ class Question:
     counted: str | None = None  # the term of what "how many X" counts or "which X" names
     asks_many: bool = False  # "which expressways ...": the answer may be a list of names
     asked_terms: tuple[str, ...] = ()  # the terms of the words typed this turn ("and Chengdu?": chengdu)
+    searched: tuple[str, ...] = ()  # the terms of ``resolved``, as the search reads them
 
     @property
     def rules(self) -> Language:
@@ -63,9 +64,10 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
     counted = terms(noun[0]) if noun else []
     own_terms = terms(asked)
     typed_terms = tuple(own_terms)
+    searched = own_terms if resolved == asked else terms(resolved)
     if own_terms and resolved != asked:  # "and in 2022?": its own words, then those of the turn before but its year
         earlier_years = years_in(resolved) - set(years)
-        own_terms += [t for t in terms(resolved) if t not in own_terms and t not in earlier_years]
+        own_terms = own_terms + [t for t in searched if t not in own_terms and t not in earlier_years]
     return Question(
         asked=asked,
         resolved=resolved,
@@ -75,12 +77,13 @@ def read_question(asked: str, resolved: str | None = None, carried: Sequence[str
         # nothing ("and in 2022?") asks what the turn before asked
         answer_kind=rules.expected_kind(asked) if rules.expected_type(asked) else rules.expected_kind(resolved),
         years=tuple(sorted(years)),
-        terms=tuple(own_terms or terms(resolved)),
+        terms=tuple(own_terms or searched),
         carried=tuple(carried),
         asked_words=frozenset(w.lower() for w in words(asked + " " + resolved)),
         counted=counted[-1] if counted else None,
         asks_many=bool(noun and noun[1]),
         asked_terms=typed_terms,
+        searched=tuple(searched),
     )
 
 
