@@ -122,8 +122,9 @@ class QA:
 
     def retrieve(self, question: str, resolved: str, *, k: int, mode: str = "hybrid",
                  index: Index | None = None) -> Retrieved:
-        """The question as searched (its vector, its terms and those carried to the other
-        language) and the hits: what ``ask`` answers from, and what the calibration reads."""
+        """The question read once (``read_question``: language, terms, years, its terms carried
+        to the other language), as searched (its vector and all those terms), and the hits: what
+        ``ask`` answers from, and what the calibration and ``bench/train_ranker.py`` read."""
         index = index or self._index
         vector = self.encoder.encode([resolved])[0]
         read = read_question(question, resolved)
