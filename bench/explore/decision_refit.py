@@ -34,7 +34,6 @@ from run_eval import sets
 from ccqa.answer import decision
 from ccqa.answer.compose import weigh
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import read_question
 from ccqa.answer.ranking import MODEL_FOLDER, Rankers
 from ccqa.config import Settings
 from ccqa.service import ANSWER_POOL, QA
@@ -59,15 +58,13 @@ def collect(name: str) -> dict[str, np.ndarray]:
     for row in rows:
         resolved = resolve_follow_up(row["q"], list(row.get("history") or ()))
         found = qa.retrieve(row["q"], resolved, k=ANSWER_POOL)
-        question = read_question(row["q"], resolved, found.carried)
-        _, _, ev = weigh(question, found.query.vector, found.hits, qa.index, ranker)
+        _, _, ev = weigh(found.question, found.query.vector, found.hits, qa.index, ranker)
         if ev is None:  # no sentence about the year asked: "not found" whatever the decision
             continue
         unread_no_terms = float(not ev.read and ev.sentence_coverage <= 0.0)
         x.append(ev.vector() + [ev.person_missing, ev.topic_unknown, ev.figure_missing, unread_no_terms])
         read.append(ev.read)
-        vetoed.append(ev.unknown_names >= 0.5 or ev.person_missing >= 0.5 or ev.topic_unknown >= 0.5
-                      or ev.figure_missing >= 0.5 or unread_no_terms > 0)
+        vetoed.append(decision.vetoed(ev))
         unanswerable.append(bool(row.get("unanswerable")))
         conf.append(decision.confidence(ev))
     data = {"X": np.array(x), "R": np.array(read), "V": np.array(vetoed), "U": np.array(unanswerable),

@@ -151,11 +151,15 @@ def confidence(evidence: Evidence) -> float:
 
 
 def is_answered(evidence: Evidence) -> bool:
-    """The no-answer decision: confident enough, not about a name no document uses, not a
-    "who is the mayor of X?" answered by a sentence that names no one, not a short question
-    whose topic ("population of Chengdu") no document uses, and not a question for a figure
-    answered by a sentence (or a table row's asked cell, "—") that gives none, and not, where
-    the model's cosines cannot be read (Chinese), a sentence that shares no term with the question."""
-    vetoed = evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5 \
+    """The no-answer decision: confident enough and not ``vetoed``."""
+    return confidence(evidence) >= model_for(evidence).threshold and not vetoed(evidence)
+
+
+def vetoed(evidence: Evidence) -> bool:
+    """Not an answer whatever the confidence: a question about a name no document uses, a "who
+    is the mayor of X?" answered by a sentence that names no one, a short question whose topic
+    ("population of Chengdu") no document uses, a question for a figure answered by a sentence
+    (or a table row's asked cell, "—") that gives none, or, where the model's cosines cannot be
+    read (Chinese), a sentence that shares no term with the question."""
+    return evidence.unknown_names >= 0.5 or evidence.person_missing >= 0.5 or evidence.topic_unknown >= 0.5 \
         or evidence.figure_missing >= 0.5 or (not evidence.read and evidence.sentence_coverage <= 0.0)
-    return confidence(evidence) >= model_for(evidence).threshold and not vetoed
