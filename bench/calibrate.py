@@ -32,7 +32,6 @@ import numpy as np
 from ccqa.answer import decision
 from ccqa.answer.compose import weigh
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import read_question
 from ccqa.config import Settings
 from ccqa.evaluate import EvalQuestion, read_questions
 from ccqa.index import Index
@@ -68,8 +67,7 @@ def evidence_rows(qa: QA, questions: Sequence[EvalQuestion], name: str) -> Rows:
     for question in questions:
         resolved = resolve_follow_up(question.q, list(question.history))
         found = qa.retrieve(question.q, resolved, k=ANSWER_POOL)
-        asked = read_question(question.q, resolved, found.carried)
-        _, _, evidence = weigh(asked, found.query.vector, found.hits, qa.index)
+        _, _, evidence = weigh(found.question, found.query.vector, found.hits, qa.index)
         if evidence is None:  # not found before the decision (no passage, the asked year missing)
             continue
         x.append([*evidence.vector(), evidence.person_missing, evidence.topic_unknown, evidence.figure_missing])

@@ -22,7 +22,6 @@ import train_ranker as tr
 from e5_scorer import E5Scorer
 
 from ccqa.answer.followup import resolve_follow_up
-from ccqa.answer.question import read_question
 from ccqa.answer.ranking import feature_matrix
 from ccqa.answer.sentence import measure
 from ccqa.cache import default_cache_dir
@@ -49,7 +48,7 @@ def collect(writer):
         if row.get("unanswerable") or not answers: continue
         resolved = resolve_follow_up(row["q"], list(row.get("history") or ()))
         found = qa.retrieve(row["q"], resolved, k=ANSWER_POOL)
-        question = read_question(row["q"], resolved, found.carried)
+        question = found.question
         vectors = [index.sentence_vectors_of(h.row) for h in found.hits]
         places, measured = measure(question, found.query.vector, found.hits, vectors, index.documents, index.document_frequency, max(len(index), 1))
         if not places: continue

@@ -44,9 +44,13 @@ class Retrieved:
     language), as searched, and what was found for it."""
 
     query: Query
-    carried: list[str]
     hits: list[Hit]
     question: Question
+
+    @property
+    def carried(self) -> list[str]:
+        """The question's terms carried into the other language."""
+        return list(self.question.carried)
 
 
 class QA:
@@ -132,7 +136,7 @@ class QA:
         target = other_language(read.lang)
         carried = index.carry(own, target) + [t for form in magnitude_forms(resolved, target) for t in terms(form)]
         query = Query(resolved, vector, own + [t for t in carried if t not in own], read.lang)
-        return Retrieved(query, carried, search(index, query, k=k, mode=mode), replace(read, carried=tuple(carried)))
+        return Retrieved(query, search(index, query, k=k, mode=mode), replace(read, carried=tuple(carried)))
 
     def _cache_get(self, key: tuple[Any, ...]) -> Answer | None:
         if self.settings.cache_size <= 0:
