@@ -58,7 +58,7 @@ from ccqa.answer.ranking import (
     feature_matrix,
 )
 from ccqa.answer.sentence import measure
-from ccqa.answer.span import _RESPECTIVELY, graded_values, value_features
+from ccqa.answer.span import lists_respectively, sentence_values
 from ccqa.config import Settings
 from ccqa.evaluate import EXACT_LENGTH_RATIO, _contains_any
 from ccqa.ingest.context import table_view
@@ -173,15 +173,12 @@ def ask_values(qa: QA, rows: Sequence[dict], sentence: SentenceRanker) -> list[A
         if table_view(document, hit.passage.unit) is not None or not _contains_any(" ".join(texts), answers):
             continue
         rows_of, labels = [], []
-        for i, text in enumerate(texts):
-            graded = graded_values(text, question)
-            if not graded:
-                continue
-            if len(graded) > 1 and _RESPECTIVELY.search(text):
+        for i, graded, rows_i in sentence_values(texts, question):
+            if lists_respectively(texts[i], graded):
                 rows_of = []
                 break
-            rows_of.append(value_features(text, graded, question, last=i == len(texts) - 1))
-            labels += [is_exact(text[a:b], answers) for (a, b), _ in graded]
+            rows_of.append(rows_i)
+            labels += [is_exact(texts[i][a:b], answers) for (a, b), _ in graded]
         if rows_of:
             features = np.vstack(rows_of)
             out.append(Asked(row.get("set") or "en", features, np.array(labels, bool), np.zeros(len(labels), bool),

@@ -9,7 +9,7 @@ subjects listed before them, in order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -34,19 +34,12 @@ def candidate_span(sentences: Sequence[str], question: Question, ranker: ValueRa
     sentence and the one continuing it): which sentence, and its offsets there; None when
     none holds a value of the asked type. A "respectively" sentence matches values to the
     subjects listed before them; otherwise the fitted ``ranker`` chooses."""
-    if question.answer_type is None:
-        return None
     found: list[tuple[int, Offsets, np.ndarray]] = []
-    for index in range(len(sentences) - 1, -1, -1):  # the continuing sentence first
-        sentence = sentences[index]
-        graded = graded_values(sentence, question)
-        if not graded:
-            continue
-        if len(graded) > 1 and _RESPECTIVELY.search(sentence):
-            matched = _respective(sentence, [s for s, _ in _best_graded(graded)], question)
+    for index, graded, rows in sentence_values(sentences, question):
+        if lists_respectively(sentences[index], graded):
+            matched = _respective(sentences[index], [s for s, _ in _best_graded(graded)], question)
             if matched is not None:
                 return index, matched
-        rows = value_features(sentence, graded, question, last=index == len(sentences) - 1)
         found += [(index, span, row) for (span, _), row in zip(graded, rows)]
     if not found:
         return None
@@ -54,6 +47,24 @@ def candidate_span(sentences: Sequence[str], question: Question, ranker: ValueRa
     if question.answer_type == "name" and question.asks_many:
         return index, _listed_with(sentences[index], best, [s for s, _ in graded_values(sentences[index], question)])
     return index, best
+
+
+def sentence_values(sentences: Sequence[str], question: Question
+                    ) -> Iterator[tuple[int, list[tuple[Offsets, float]], np.ndarray]]:
+    """The continuing sentence first, each sentence holding values of the asked type: its index,
+    its values (``graded_values``) and their measurements (``value_features``): what the value
+    ranker chooses among, and what ``bench/train_ranker.py`` fits it on."""
+    if question.answer_type is None:
+        return
+    for index in range(len(sentences) - 1, -1, -1):
+        graded = graded_values(sentences[index], question)
+        if graded:
+            yield index, graded, value_features(sentences[index], graded, question, last=index == len(sentences) - 1)
+
+
+def lists_respectively(sentence: str, graded: Sequence[tuple[Offsets, float]]) -> bool:
+    """Whether ``sentence`` gives its values "respectively" (or 分别), read by ``_respective``."""
+    return len(graded) > 1 and _RESPECTIVELY.search(sentence) is not None
 
 
 def value_features(sentence: str, graded: Sequence[tuple[Offsets, float]], question: Question,
