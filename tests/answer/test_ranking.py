@@ -60,6 +60,29 @@ def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
         Rankers.load(tmp_path / "missing")
 
 
+@pytest.mark.parametrize("record", [[], "weights", {"features": None}, "not json"])
+def test_a_ranker_file_that_is_not_a_record_of_weights_is_refused(tmp_path: Path, record: object) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
+    (tmp_path / "sentence_ranker.json").write_text((shipped / "sentence_ranker.json").read_text(encoding="utf-8"),
+                                                   encoding="utf-8")
+    text = record if record == "not json" else json.dumps(record)
+    (tmp_path / "value_ranker.json").write_text(str(text), encoding="utf-8")
+    with pytest.raises(ModelError, match="value_ranker.json"):
+        Rankers.load(tmp_path)
+
+
+def test_weights_that_are_not_finite_numbers_are_refused(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
+    for name in ("sentence_ranker.json", "value_ranker.json"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
+    record = json.loads((shipped / "value_ranker.json").read_text(encoding="utf-8"))
+    for bad in ("1.0", True, float("nan")):
+        record["weights"][0] = bad
+        (tmp_path / "value_ranker.json").write_text(json.dumps(record), encoding="utf-8")
+        with pytest.raises(ModelError, match="retrain"):
+            Rankers.load(tmp_path)
+
+
 def test_an_english_question_is_answered_from_the_english_sentence_when_both_say_it() -> None:
     """The issue's complaint: an English question answered from a Chinese passage when an
     English one says the same."""

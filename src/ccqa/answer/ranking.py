@@ -20,6 +20,7 @@ Pure logic: measurements in, scores out; the files are read once.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,6 +52,7 @@ FEATURES = (
     "length",              # log(1 + its length in characters)
 )
 RANK_FEATURES = frozenset({"rank", "first", "retrieval"})  # what its passage's place says, not what it says
+_BY_PLACE = np.array([name in RANK_FEATURES for name in FEATURES])
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,7 @@ class SentenceRanker:
     def scores(self, measured: Sequence[Measured]) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's score, and the part of it its passage's place gave (rank, search score)."""
         rows = feature_matrix(measured)
-        by_place = np.array([name in RANK_FEATURES for name in FEATURES])
-        return rows @ self.weights, rows[:, by_place] @ self.weights[by_place]
+        return rows @ self.weights, rows[:, _BY_PLACE] @ self.weights[_BY_PLACE]
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,10 @@ def read_weights(path: Path, features: Sequence[str]) -> np.ndarray:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read the ranker {path}: {exc}; check CCQA_RANKER_PATH") from None
-    names, weights = record.get("features"), record.get("weights")
-    if names != list(features) or not isinstance(weights, list) or len(weights) != len(features):
+    names = record.get("features") if isinstance(record, dict) else None
+    weights = record.get("weights") if isinstance(record, dict) else None
+    if names != list(features) or not isinstance(weights, list) or len(weights) != len(features) \
+            or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in weights):
         raise ModelError(f"the weights in {path} do not match the features ccqa measures; retrain them "
                          "(bench/train_ranker.py) or unset CCQA_RANKER_PATH")
     return np.asarray(weights, dtype=np.float64)
