@@ -1,5 +1,6 @@
-"""Fit the sentence ranker (``ccqa.answer.ranking``): the weights that score each candidate
-sentence as the answer to a question, from labelled questions.
+"""Fit the answer stage's models (``ccqa.answer.ranking``): the weights that score each
+candidate sentence as the answer to a question, those that choose the exact answer among the
+values in it, and the no-answer decision; from labelled questions.
 
 Every question of the training sets is asked as a user's would be (its follow-up history read,
 the hybrid search's 10 passages, the year filter of ``compose.choose``); every candidate the
@@ -12,7 +13,14 @@ far as the margins of ``compose.py`` were set for (``TARGET_SPREAD``).
 
 Training data: the bilingual collection's writers (``bench/reader/collection/w*``, the
 answerable questions) and 1,500 questions of SQuAD's training articles (the 10 held-out
-articles never). ``--leave-out`` keeps writers out and reports the ranker on them.
+articles never). ``--leave-out`` keeps writers out and reports the models on them.
+
+The decision (``DecisionModel``) is a multinomial logistic regression (L2 1 on the coefficients,
+L-BFGS) over what ``answer.decision.Evidence`` measures of the sentence chosen for every
+question of the training writers, answerable or not, labelled unanswerable / right (the chosen
+sentence holds a gold answer) / wrong. Each writer's sentences are chosen by a sentence ranker
+fitted without that writer, so the decision learns what a ranker's choice on unseen documents
+looks like.
 
     .venv/bin/python bench/train_ranker.py --out src/ccqa/answer/model
     .venv/bin/python bench/train_ranker.py --leave-out w1 w2 --out bench/results/ranker/fold-a
@@ -47,13 +55,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import make_pairs
 
 from ccqa.answer.compose import weigh
+from ccqa.answer.decision import vetoed
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.answer.question import Question
 from ccqa.answer.ranking import (
+    DECISION_CLASSES,
+    DECISION_FEATURES,
+    DECISION_FILE,
     FEATURES,
+    REFUSE_ABOVE,
     SENTENCE_FILE,
     VALUE_FEATURES,
     VALUE_FILE,
+    DecisionModel,
     SentenceRanker,
     feature_matrix,
 )
@@ -74,6 +88,7 @@ L2 = 10.0  # robust: 0.1 to 50 gave the same figures within 0.01-0.02 on w3-w5 l
 # fit does not learn the writers' mix as a preference for the other language's passages.
 CROSS_WEIGHT = (0.18 / 0.82) / (0.26 / 0.74)
 TARGET_SPREAD = 0.55  # median standard deviation of one question's scores under the hand weights this replaced
+DECISION_L2 = 1.0  # 0.1 and 10 gave lower no-answer recall or higher false "not found" on w3-w5 left out in turn
 
 
 @dataclass
@@ -234,6 +249,90 @@ def figures(asked: Sequence[Asked], weights: np.ndarray) -> dict[str, dict[str, 
                 "other_language": round(t[3] / t[0], 3)} for g, t in sorted(tally.items())}
 
 
+@dataclass
+class Decided:
+    """The decision's rows for one writer: features, whether the model reads both texts, the
+    class (``DECISION_CLASSES`` index), whether a veto refuses it."""
+
+    features: np.ndarray
+    read: np.ndarray
+    label: np.ndarray
+    vetoed: np.ndarray
+
+
+def decide_rows(qa: QA, rows: Sequence[dict], sentence: SentenceRanker) -> Decided:
+    """Every question of ``rows`` asked as a user's is, its sentence chosen by ``sentence``, what
+    the decision reads of it and how it turned out; questions nothing was chosen for are left out
+    ("not found" whatever the decision)."""
+    x, read, label, refused = [], [], [], []
+    for row in rows:
+        resolved = resolve_follow_up(row["q"], list(row.get("history") or ()))
+        found = qa.retrieve(row["q"], resolved, k=ANSWER_POOL)
+        _, choice, evidence = weigh(found.question, found.query.vector, found.hits, qa.index, sentence)
+        if evidence is None or choice.best is None:
+            continue
+        answers = tuple(row.get("answers") or ())
+        chosen = " ".join(choice.best.texts(found.hits[choice.best.hit_index]))
+        outcome = ("unanswerable" if row.get("unanswerable") or not answers
+                   else "right" if _contains_any(chosen, answers) else "wrong")
+        x.append(evidence.features())
+        read.append(evidence.read)
+        label.append(DECISION_CLASSES.index(outcome))
+        refused.append(vetoed(evidence))
+    return Decided(np.array(x), np.array(read, bool), np.array(label), np.array(refused, bool))
+
+
+def decision_rows(d: Decided) -> np.ndarray:
+    """As ``DecisionModel.probabilities`` reads them: each feature where read, each where not, the flag."""
+    r = d.read.astype(np.float64)[:, None]
+    return np.hstack([d.features * r, d.features * (1 - r), r])
+
+
+def fit_decision(decided: Sequence[Decided], l2: float = DECISION_L2) -> DecisionModel:
+    """Multinomial logistic regression: softmax cross-entropy plus ``l2``/2 of the squared coefficients."""
+    x = np.vstack([decision_rows(d) for d in decided])
+    y = np.concatenate([d.label for d in decided])
+    classes, width = len(DECISION_CLASSES), x.shape[1]
+    onehot = np.eye(classes)[y]
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = flat[:classes * width].reshape(classes, width), flat[classes * width:]
+        z = x @ w.T + b
+        z -= z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        diff = np.exp(log_p) - onehot
+        total = -float((onehot * log_p).sum()) + 0.5 * l2 * float((w * w).sum())
+        return total, np.concatenate([(diff.T @ x + l2 * w).ravel(), diff.sum(axis=0)])
+
+    flat = minimize(loss, np.zeros(classes * (width + 1)), jac=True, method="L-BFGS-B",
+                    options={"maxiter": 5000}).x
+    return DecisionModel(flat[:classes * width].reshape(classes, width), flat[classes * width:])
+
+
+def decision_figures(d: Decided, model: DecisionModel) -> dict[str, object]:
+    """No-answer recall and false "not found" (among questions a sentence was chosen for), and how
+    far ``confidence`` (the probability of a right answer) is from the observed rate (expected
+    calibration error over five bins, and the bins: mean confidence, share right, questions);
+    ``auc``: how well the probability of "unanswerable" ranks the answerable questions first."""
+    p = np.array([model.probabilities(x, bool(r)) for x, r in zip(d.features, d.read)])
+    refused = np.array([DecisionModel.refuses(row) for row in p]) | d.vetoed
+    unanswerable, right = d.label == 0, d.label == 1
+    bins = np.clip((p[:, 1] * 5).astype(int), 0, 4)
+    ece = sum(abs(p[bins == b, 1].mean() - right[bins == b].mean()) * (bins == b).sum() for b in range(5)
+              if (bins == b).any()) / len(d.label)
+    answerable_first = np.argsort(np.argsort(-p[:, 0]))  # rank by how answerable the model finds it
+    positives = int((~unanswerable).sum())
+    auc = (answerable_first[~unanswerable].sum() - positives * (positives - 1) / 2) / max(
+        1, positives * int(unanswerable.sum()))
+    reliability = [[round(float(p[bins == b, 1].mean()), 3), round(float(right[bins == b].mean()), 3),
+                    int((bins == b).sum())] for b in range(5) if (bins == b).any()]
+    return {"n": len(d.label), "no_answer_recall": round(float(refused[unanswerable].mean()), 3),
+            "false_not_found": round(float(refused[~unanswerable].mean()), 3),
+            "right_shown": round(float((right & ~refused).sum() / max(1, (~unanswerable).sum())), 3),
+            "calibration_error": round(float(ece), 3), "auc": round(float(auc), 3),
+            "reliability": reliability}
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -264,6 +363,12 @@ def main() -> int:
     values = {writer: ask_values(qa, rows, sentence) for writer, (qa, rows) in sources.items()}
     value_train = [a for w in trained for a in values[w]]
     value_weights = fit(value_train, args.l2, spread_to=None)
+    decided = {}
+    for writer, (qa, rows) in sources.items():  # each training writer's sentences chosen by a ranker that never saw it
+        ranker = sentence if writer not in trained else SentenceRanker(
+            fit([a for w in trained if w != writer for a in asked[w]] + squad, args.l2))
+        decided[writer] = decide_rows(qa, rows, ranker)
+    decision = fit_decision([decided[w] for w in trained])
     command = ("bench/train_ranker.py" + (f" --leave-out {' '.join(args.leave_out)}" if args.leave_out else "")
                + (f" --l2 {args.l2:g}" if args.l2 != L2 else ""))
     records = {
@@ -284,6 +389,18 @@ def main() -> int:
             "command": command, "l2": args.l2,
             "left_out": {w: exact_figures(values[w], value_weights) for w in args.leave_out},
         },
+        DECISION_FILE: {
+            "features": list(DECISION_FEATURES),
+            "classes": list(DECISION_CLASSES),
+            "coefficients": [[round(float(c), 6) for c in row] for row in decision.coefficients],
+            "intercepts": [round(float(c), 6) for c in decision.intercepts],
+            "refuse_above": REFUSE_ABOVE,
+            "trained_on": {"questions": int(sum(len(decided[w].label) for w in trained)), "writers": trained,
+                           "what": "every question a sentence was chosen for, by a sentence ranker fitted "
+                                   "without its writer; labelled unanswerable / right / wrong"},
+            "command": command, "l2": DECISION_L2,
+            "left_out": {w: decision_figures(decided[w], decision) for w in args.leave_out},
+        },
     }
     args.out.mkdir(parents=True, exist_ok=True)
     for name, record in records.items():
@@ -295,6 +412,7 @@ def main() -> int:
         print(writer, "sentence", " ".join(f"{g} {f['sentence']:.3f}/{f['passage']:.3f}/{f['other_language']:.2f} "
                                            f"(n{f['n']})" for g, f in groups.items()))
         print(writer, "exact among values", records[VALUE_FILE]["left_out"][writer])
+        print(writer, "decision", records[DECISION_FILE]["left_out"][writer])
     print(" ".join(f"{n}={w:+.3f}" for n, w in zip(FEATURES, weights)))
     print(" ".join(f"{n}={w:+.3f}" for n, w in zip(VALUE_FEATURES, value_weights)))
     return 0

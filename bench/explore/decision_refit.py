@@ -8,6 +8,9 @@ one logistic regression (English-read and unread columns apart, as today) is fit
 questions: w3-w5 each left out in turn, w3-w5 together for w1 and w2, all five for the team's
 sets. The threshold is the one that gives the training writers today's false "not found".
 
+It reads the decision as it was before ``decision.json`` replaced it: run it against a checkout
+of commit 640c8b4 (``git worktree add /tmp/before640 640c8b4``, then ``PYTHONPATH=/tmp/before640/src``).
+
     .venv/bin/python bench/explore/decision_refit.py              # collect (about 1 min a set) and report
     .venv/bin/python bench/explore/decision_refit.py --scan       # also fixed thresholds 0.3-0.6
 """

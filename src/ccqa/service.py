@@ -22,7 +22,7 @@ from ccqa.answer.candidates import Piece, ReaderCandidate
 from ccqa.answer.compose import answer_from
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.answer.question import Question, read_question
-from ccqa.answer.ranking import Rankers
+from ccqa.answer.ranking import AnswerModels
 from ccqa.answer.reader import OnnxReader, Reader
 from ccqa.config import MODEL_NAME, Settings
 from ccqa.data import Answer, Document, Hit
@@ -57,11 +57,11 @@ class QA:
     """Answers questions from the index version currently published in ``settings.index_dir``."""
 
     def __init__(self, settings: Settings, index: Index, version: str, encoder: Encoder,
-                 reader: Reader | None = None, rankers: Rankers | None = None) -> None:
+                 reader: Reader | None = None, models: AnswerModels | None = None) -> None:
         self.settings = settings
         self.encoder = encoder
         self.reader = reader  # marks the exact answer where the rules mark none; None: the rules alone
-        self.rankers = rankers  # score the candidate sentences and values; None: the ones shipped (answer.ranking)
+        self.models = models  # score the candidate sentences and values, decide "not found"; None: those shipped
         self.model_name = MODEL_NAME
         self._index = index
         self.index_version = version
@@ -86,8 +86,8 @@ class QA:
         if reader is None and settings.reader:
             graph, base = ensure_reader_onnx(settings.setup_dir, settings.reader_folder)
             reader = OnnxReader(graph, base, settings.threads)
-        rankers = Rankers.load(settings.ranker_path) if settings.ranker_path else None
-        qa = cls(settings, index, directory.name, encoder, reader, rankers)
+        models = AnswerModels.load(settings.ranker_path) if settings.ranker_path else None
+        qa = cls(settings, index, directory.name, encoder, reader, models)
         if warm:
             qa.warm_up()
         return qa
@@ -120,7 +120,7 @@ class QA:
             return cached
         found = self.retrieve(question, resolved, k=max(k, ANSWER_POOL), mode=mode, index=index)
         answer = answer_from(found.question, found.query.vector, found.hits, index, mode, shown=k,
-                             reader=self.reader, rankers=self.rankers)
+                             reader=self.reader, models=self.models)
         self._cache_put(key, answer)
         return answer
 

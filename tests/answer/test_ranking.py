@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ccqa.answer.question import read_question
-from ccqa.answer.ranking import FEATURES, Measured, Rankers, feature_matrix, packaged_rankers
+from ccqa.answer.ranking import FEATURES, AnswerModels, Measured, feature_matrix, packaged_models
 from ccqa.answer.sentence import candidates_for
 from ccqa.data import Document, Hit
 from ccqa.errors import ModelError
@@ -40,7 +40,7 @@ def test_carried_terms_are_compared_within_their_language() -> None:
 
 
 def test_the_shipped_weights_load_and_prefer_the_sentence_holding_the_question() -> None:
-    ranker = packaged_rankers().sentence
+    ranker = packaged_models().sentence
     scores, by_place = ranker.scores([measured(0.7, 0.9), measured(0.4, 0.2)])
     assert scores[0] > scores[1]
     assert by_place[0] == by_place[1]  # one passage: its place gives both the same
@@ -48,39 +48,39 @@ def test_the_shipped_weights_load_and_prefer_the_sentence_holding_the_question()
 
 def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
     shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
-    for name in ("sentence_ranker.json", "value_ranker.json"):
+    for name in ("sentence_ranker.json", "value_ranker.json", "decision.json"):
         (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
-    assert Rankers.load(tmp_path).value.weights.shape == packaged_rankers().value.weights.shape
+    assert AnswerModels.load(tmp_path).value.weights.shape == packaged_models().value.weights.shape
     record = json.loads((shipped / "value_ranker.json").read_text(encoding="utf-8"))
     record["features"] = record["features"][:-1]
     (tmp_path / "value_ranker.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ModelError, match="retrain"):
-        Rankers.load(tmp_path)
+        AnswerModels.load(tmp_path)
     with pytest.raises(ModelError, match="CCQA_RANKER_PATH"):
-        Rankers.load(tmp_path / "missing")
+        AnswerModels.load(tmp_path / "missing")
 
 
 @pytest.mark.parametrize("record", [[], "weights", {"features": None}, "not json"])
 def test_a_ranker_file_that_is_not_a_record_of_weights_is_refused(tmp_path: Path, record: object) -> None:
     shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
-    (tmp_path / "sentence_ranker.json").write_text((shipped / "sentence_ranker.json").read_text(encoding="utf-8"),
-                                                   encoding="utf-8")
+    for name in ("sentence_ranker.json", "decision.json"):
+        (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
     text = record if record == "not json" else json.dumps(record)
     (tmp_path / "value_ranker.json").write_text(str(text), encoding="utf-8")
     with pytest.raises(ModelError, match="value_ranker.json"):
-        Rankers.load(tmp_path)
+        AnswerModels.load(tmp_path)
 
 
 def test_weights_that_are_not_finite_numbers_are_refused(tmp_path: Path) -> None:
     shipped = Path(__file__).resolve().parents[2] / "src" / "ccqa" / "answer" / "model"
-    for name in ("sentence_ranker.json", "value_ranker.json"):
+    for name in ("sentence_ranker.json", "value_ranker.json", "decision.json"):
         (tmp_path / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
     record = json.loads((shipped / "value_ranker.json").read_text(encoding="utf-8"))
     for bad in ("1.0", True, float("nan")):
         record["weights"][0] = bad
         (tmp_path / "value_ranker.json").write_text(json.dumps(record), encoding="utf-8")
         with pytest.raises(ModelError, match="retrain"):
-            Rankers.load(tmp_path)
+            AnswerModels.load(tmp_path)
 
 
 def test_an_english_question_is_answered_from_the_english_sentence_when_both_say_it() -> None:

@@ -6,13 +6,13 @@ import pytest
 
 from ccqa.answer.followup import resolve_follow_up
 from ccqa.answer.question import read_question
-from ccqa.answer.ranking import packaged_rankers
+from ccqa.answer.ranking import packaged_models
 from ccqa.answer.span import answer_cell, candidate_span, list_item_span
 from ccqa.ingest.context import TableView
 
 
 def span_of(question: str, sentence: str) -> str | None:
-    found = candidate_span([sentence], read_question(question), packaged_rankers().value)
+    found = candidate_span([sentence], read_question(question), packaged_models().value)
     return sentence[found[1][0]:found[1][1]] if found else None
 
 
@@ -132,5 +132,5 @@ def test_a_follow_up_gets_the_value_beside_the_words_it_typed(asked: str, before
     """"and Chengdu?" after a question about Chongqing: the sentence gives both figures; the
     answer is the one in the clause naming Chengdu (the fixed order of before took the first)."""
     question = read_question(asked, resolve_follow_up(asked, [before]))
-    found = candidate_span([sentence], question, packaged_rankers().value)
+    found = candidate_span([sentence], question, packaged_models().value)
     assert found is not None and sentence[found[1][0]:found[1][1]] == expected

@@ -20,7 +20,7 @@ from ccqa.answer.decision import Evidence, confidence, evidence_for, is_answered
 from ccqa.answer.marking import marked_span
 from ccqa.answer.quantity import same_quantity
 from ccqa.answer.question import Question, topic_of
-from ccqa.answer.ranking import Rankers, SentenceRanker, ValueRanker, packaged_rankers
+from ccqa.answer.ranking import AnswerModels, SentenceRanker, ValueRanker, packaged_models
 from ccqa.answer.reader import Reader
 from ccqa.answer.sentence import Candidate, best_per_hit, candidates_for
 from ccqa.answer.span import answer_cell, candidate_span, list_item_span
@@ -57,6 +57,9 @@ class AnswerSource(Protocol):
     @property
     def passages(self) -> Sequence[Passage]: ...
 
+    @property
+    def languages(self) -> frozenset[str]: ...
+
     def __len__(self) -> int: ...
     def sentence_vectors_of(self, row: int) -> np.ndarray: ...
     def document_frequency(self, term: str) -> int: ...
@@ -78,7 +81,7 @@ def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], 
           ranker: SentenceRanker | None = None) -> tuple[list[Candidate], Choice, Evidence | None]:
     """Every candidate sentence scored by ``ranker`` (default: the one shipped), the choice among
     them, and the evidence the no-answer decision reads (None when nothing was chosen).
-    bench/calibrate.py fits on it."""
+    bench/train_ranker.py fits on it."""
     n = max(len(index), 1)
     vectors = [index.sentence_vectors_of(h.row) for h in hits]
     candidates = candidates_for(question, question_vector, hits, vectors, index.documents,
@@ -87,9 +90,12 @@ def weigh(question: Question, question_vector: np.ndarray, hits: Sequence[Hit], 
     if choice.best is None:
         return candidates, choice, None
     other = other_language(question.lang)
+    top = sorted((c.score for c in candidates), reverse=True)[:2]
     return candidates, choice, evidence_for(question, hits, choice.best, index.documents,
                                             index.document_frequency, n,
-                                            translated=lambda term: bool(index.carry([term], other)))
+                                            translated=lambda term: bool(index.carry([term], other)),
+                                            margin=top[0] - top[1] if len(top) > 1 else 0.0,
+                                            one_language=index.languages <= {question.lang})
 
 
 def choose(question: Question, candidates: Sequence[Candidate]) -> Choice:
@@ -148,15 +154,15 @@ def _years_given(question: Question, candidates: Sequence[Candidate]) -> tuple[s
 
 
 def answer_from(read: Question, question_vector: np.ndarray, hits: Sequence[Hit], index: AnswerSource, mode: str,
-                shown: int | None = None, reader: Reader | None = None, rankers: Rankers | None = None) -> Answer:
+                shown: int | None = None, reader: Reader | None = None, models: AnswerModels | None = None) -> Answer:
     """Choose the answering sentence among ``hits`` for the question as read (``read_question``,
     once) and decide whether it answers at all; the first ``shown`` hits are cited (and any
     other the answer or an earlier figure quotes). ``reader`` marks the exact answer where the
-    rules mark none (``answer.marking``); ``rankers`` score the sentences and the values in them
-    (default: the ones shipped, ``answer.ranking``)."""
+    rules mark none (``answer.marking``); ``models`` score the sentences and the values in them
+    and decide "not found" (default: the ones shipped, ``answer.ranking``)."""
     question, resolved = read.asked, read.resolved
-    rankers = rankers or packaged_rankers()
-    candidates, choice, evidence = weigh(read, question_vector, hits, index, rankers.sentence)
+    models = models or packaged_models()
+    candidates, choice, evidence = weigh(read, question_vector, hits, index, models.sentence)
     if not hits:
         return Answer(question, resolved, False, "There are no passages in the index yet.", None, (), mode,
                       lang=read.lang)
@@ -168,14 +174,14 @@ def answer_from(read: Question, question_vector: np.ndarray, hits: Sequence[Hit]
     if choice.best is None or evidence is None:
         return Answer(question, resolved, False, _missing_year_message(read, choice.years_given), None, passages,
                       mode, lang=read.lang)
-    conf = confidence(evidence)
-    if not is_answered(evidence):
+    conf = confidence(evidence, models.decision)
+    if not is_answered(evidence, models.decision):
         return Answer(question, resolved, False, NOT_FOUND, None, passages, mode, conf, lang=read.lang)
-    sentence = _sentence(read, choice.best, hits, index.documents, keep, rankers.value)
+    sentence = _sentence(read, choice.best, hits, index.documents, keep, models.value)
     if sentence.span is None and reader is not None:
         sentence = replace(sentence, span=marked_span(read.resolved, choice.best, hits, index.documents, reader))
     earlier = tuple(Alternative(other.year, other) for c in choice.earlier  # the same quantity, for a year it names
-                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep, rankers.value))
+                    if same_quantity(sentence, other := _sentence(read, c, hits, index.documents, keep, models.value))
                     and other.year and not other.year_reported and (not sentence.year or other.year < sentence.year))
     document = index.documents[hits[choice.best.hit_index].passage.doc_id]
     return Answer(question, resolved, True, _found_message(read, sentence, document, bool(earlier)), sentence,
@@ -227,7 +233,7 @@ def exact_answer(question: Question, candidate: Candidate, hit: Hit, document: D
         return AnswerSpan(span.start, span.end, document.text[span.start : span.end])
     sentences = passage.sentences[candidate.first : candidate.last + 1]
     texts = [document.text[s.start : s.end] for s in sentences]
-    found = candidate_span(texts, question, values or packaged_rankers().value)
+    found = candidate_span(texts, question, values or packaged_models().value)
     if found is None and question.answer_type in (None, "name") and _is_list_item(document, passage):
         found = next(((i, item) for i in range(len(texts) - 1, -1, -1)
                       if (item := list_item_span(texts[i])) is not None), None)

@@ -31,7 +31,7 @@ import numpy as np
 from ccqa.errors import ModelError
 
 MODEL_FOLDER = Path(__file__).resolve().parent / "model"
-SENTENCE_FILE, VALUE_FILE = "sentence_ranker.json", "value_ranker.json"
+SENTENCE_FILE, VALUE_FILE, DECISION_FILE = "sentence_ranker.json", "value_ranker.json", "decision.json"
 
 FEATURES = (
     "semantic_behind",     # cosine to the question minus the best among the question's candidates, where the
@@ -128,6 +128,63 @@ VALUE_FEATURES = (
 )
 
 
+# The no-answer decision's measurements of the chosen sentence (``decision.Evidence.features``).
+DECISION_FEATURES = (
+    "dense_top",            # the best passage's cosine to the question
+    "sentence_semantic",    # the chosen sentence's cosine
+    "passage_coverage",     # IDF-weighted share of the question's terms in its passage
+    "sentence_coverage",    # ... in the sentence read with its context
+    "unknown_terms",        # ... that no document uses
+    "type_missing",         # 1: the question asks for a number, date or name the sentence lacks
+    "numbers_missing",      # 1: a number of the question is absent from the passage
+    "unknown_names",        # 1: a name of the question no document uses (in either language, as far as known)
+    "key_missing",          # 1: the question's rarest word is absent from the passage
+    "names_missing",        # 1: a name of the question the collection uses is absent from the passage
+    "kind_missing",         # 1: the kind of value asked (money, a distance, a count of X) is absent
+    "person_missing",       # 1: "who ...?" and the sentence names nobody
+    "topic_unknown",        # 1: a short question with a term no document uses
+    "figure_missing",       # 1: a figure is asked and the sentence gives none
+    "no_shared_terms",      # 1: not read by the model and sharing no term with the question
+    "scope_key_missing",    # 1: the question's rarest word is absent from the sentence with its context
+    "scope_missing_idf",    # the highest IDF (0..1) of a question word the sentence with its context lacks
+    "scope_missing_count",  # how many of the question's words the collection uses it lacks
+    "scope_names_missing",  # 1: a name of the question the collection uses is absent from it
+    "margin",               # the ranker's best score minus its second
+    "score",                # the chosen sentence's ranker score
+    "across",               # 1: the sentence is in the other language than the question
+    "first",                # 1: its passage ranks first
+    "rank",                 # log(1 + its passage's rank)
+)
+DECISION_CLASSES = ("unanswerable", "right", "wrong")
+# "Not found" when the question is more likely unanswerable than not. A floor on the probability
+# of a right sentence as well (0.1: the most questions answered rightly on w3-w5, each left out in
+# turn) did not carry to other writers: false "not found" 0.07 -> 0.15 on w1 (bench/README.md).
+REFUSE_ABOVE = 0.5
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """A multinomial logistic regression over ``DECISION_FEATURES`` (each once where the
+    embedding model reads question and sentence, once where it does not, then that flag): the
+    probabilities that the collection does not answer the question, that the chosen sentence
+    answers it, and that it does not."""
+
+    coefficients: np.ndarray  # one row per class of ``DECISION_CLASSES``
+    intercepts: np.ndarray
+
+    def probabilities(self, features: Sequence[float], read: bool) -> np.ndarray:
+        x = np.asarray(features, dtype=np.float64)
+        row = np.concatenate([x * read, x * (not read), [float(read)]])
+        z = self.coefficients @ row + self.intercepts
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    @staticmethod
+    def refuses(probabilities: np.ndarray) -> bool:
+        """"Not found", by what the model says alone (``decision.vetoed`` may refuse as well)."""
+        return bool(probabilities[0] > REFUSE_ABOVE)
+
+
 @dataclass(frozen=True)
 class SentenceRanker:
     """Fitted weights, one per feature of ``FEATURES``."""
@@ -151,35 +208,63 @@ class ValueRanker:
 
 
 @dataclass(frozen=True)
-class Rankers:
-    """What ``bench/train_ranker.py`` fits: the answering sentence's scorer and the exact answer's."""
+class AnswerModels:
+    """What ``bench/train_ranker.py`` fits: the answering sentence's scorer, the exact answer's,
+    and the no-answer decision."""
 
     sentence: SentenceRanker
     value: ValueRanker
+    decision: DecisionModel
 
     @classmethod
-    def load(cls, folder: Path) -> Rankers:
-        """The two fitted files in ``folder`` (``SENTENCE_FILE``, ``VALUE_FILE``)."""
+    def load(cls, folder: Path) -> AnswerModels:
+        """The three fitted files in ``folder`` (``SENTENCE_FILE``, ``VALUE_FILE``, ``DECISION_FILE``)."""
         return cls(SentenceRanker(read_weights(folder / SENTENCE_FILE, FEATURES)),
-                   ValueRanker(read_weights(folder / VALUE_FILE, VALUE_FEATURES)))
+                   ValueRanker(read_weights(folder / VALUE_FILE, VALUE_FEATURES)),
+                   read_decision(folder / DECISION_FILE))
+
+
+def _record(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read the fitted model {path}: {exc}; check CCQA_RANKER_PATH") from None
+    return record if isinstance(record, dict) else {}
+
+
+def _numbers(values: object, length: int) -> bool:
+    return isinstance(values, list) and len(values) == length and all(
+        isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in values)
+
+
+def _mismatch(path: Path) -> ModelError:
+    return ModelError(f"the weights in {path} do not match the features ccqa measures; retrain them "
+                      "(bench/train_ranker.py) or unset CCQA_RANKER_PATH")
 
 
 def read_weights(path: Path, features: Sequence[str]) -> np.ndarray:
     """The weights of a fitted file, refused unless they are for exactly ``features``."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read the ranker {path}: {exc}; check CCQA_RANKER_PATH") from None
-    names = record.get("features") if isinstance(record, dict) else None
-    weights = record.get("weights") if isinstance(record, dict) else None
-    if names != list(features) or not isinstance(weights, list) or len(weights) != len(features) \
-            or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in weights):
-        raise ModelError(f"the weights in {path} do not match the features ccqa measures; retrain them "
-                         "(bench/train_ranker.py) or unset CCQA_RANKER_PATH")
+    record = _record(path)
+    weights = record.get("weights")
+    if record.get("features") != list(features) or not _numbers(weights, len(features)):
+        raise _mismatch(path)
     return np.asarray(weights, dtype=np.float64)
 
 
+def read_decision(path: Path) -> DecisionModel:
+    """The no-answer decision's fitted file, refused unless it is for ``DECISION_FEATURES`` and
+    ``DECISION_CLASSES``."""
+    record = _record(path)
+    rows, intercepts = record.get("coefficients"), record.get("intercepts")
+    width = 2 * len(DECISION_FEATURES) + 1
+    if record.get("features") != list(DECISION_FEATURES) or record.get("classes") != list(DECISION_CLASSES) \
+            or not isinstance(rows, list) or len(rows) != len(DECISION_CLASSES) \
+            or not all(_numbers(row, width) for row in rows) or not _numbers(intercepts, len(DECISION_CLASSES)):
+        raise _mismatch(path)
+    return DecisionModel(np.asarray(rows, dtype=np.float64), np.asarray(intercepts, dtype=np.float64))
+
+
 @lru_cache(maxsize=1)
-def packaged_rankers() -> Rankers:
-    """The rankers shipped with ccqa."""
-    return Rankers.load(MODEL_FOLDER)
+def packaged_models() -> AnswerModels:
+    """The fitted models shipped with ccqa."""
+    return AnswerModels.load(MODEL_FOLDER)

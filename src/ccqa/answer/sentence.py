@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ccqa.answer.question import Question
-from ccqa.answer.ranking import Measured, SentenceRanker, packaged_rankers
+from ccqa.answer.ranking import Measured, SentenceRanker, packaged_models
 from ccqa.answer.span import answer_cell, graded_values
 from ccqa.answer.years import sentence_years, years_in
 from ccqa.data import Document, Hit, Passage
@@ -176,7 +176,7 @@ def candidates_for(
     """Every sentence of every hit, and every continuing pair, scored as an answer by ``ranker``
     (default: the one shipped, ``answer.ranking``)."""
     places, measured = measure(question, question_vector, hits, sentence_vectors, documents, df, n)
-    scores, by_place = (ranker or packaged_rankers().sentence).scores(measured)
+    scores, by_place = (ranker or packaged_models().sentence).scores(measured)
     return [replace(place, score=float(score), rank_penalty=-float(part))
             for place, score, part in zip(places, scores, by_place)]
 

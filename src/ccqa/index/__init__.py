@@ -59,6 +59,7 @@ class Index:
         self.manifest = manifest
         self.passages = passages
         self.documents: dict[str, Document] = {d.doc_id: d for d in passages.documents}
+        self.languages = frozenset(d.lang for d in self.documents.values())  # the languages its documents are in
         self.sentence_vectors = sentence_vectors
         self.sentence_rows = passages.sentence_rows
         self.dense = dense
