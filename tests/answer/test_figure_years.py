@@ -29,6 +29,7 @@ def test_a_duration_dated_by_an_event_is_labelled_with_the_report_date_as_such(s
     ("What was the GDP of the Chengdu-Chongqing economic circle in 2015?",
      "The documents give GDP of the Chengdu-Chongqing economic circle for 2021, not for 2015."),
     ("2015年成渝地区双城经济圈地区生产总值是多少？", "文档中有成渝地区双城经济圈地区生产总值2021年的数据，没有2015年的。"),
+    ("经济圈 GDP 2015", "文档中有经济圈 GDP 2021年的数据，没有2015年的。"),  # typed as into a search box
 ])
 def test_a_missing_year_lists_only_the_years_the_documents_give_that_figure_for(
         seed_qa: Any, question: str, message: str) -> None:

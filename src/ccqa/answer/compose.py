@@ -307,6 +307,7 @@ def _missing_year_message(question: Question, given: Sequence[str]) -> str:
     asked = "、".join(question.years) if question.lang == "zh" else " or ".join(question.years)
     topic = topic_of(question)
     if question.lang == "zh":
-        return f"文档中有{topic}{'、'.join(given)}年的数据，没有{asked}年的。"
+        space = " " if topic[-1:].isascii() and topic[-1:].isalnum() else ""  # "成都 GDP 2021年", not "GDP2021年"
+        return f"文档中有{topic}{space}{'、'.join(given)}年的数据，没有{asked}年的。"
     listed = given[0] if len(given) == 1 else ", ".join(given[:-1]) + " and " + given[-1]
     return f"The documents give {topic} for {listed}, not for {asked}."

@@ -17,7 +17,7 @@ _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how
 _EN_YEAR_PHRASE = re.compile(r"\s*(?:\b(?:in|for|of|during|at the end of|by)\s+)?(?:the year\s+)?"
                              r"\b(?:19|20)\d\d\b", re.IGNORECASE)
 _ZH_ASK = re.compile(r"(?:是)?(?:多少|几|哪|什么|怎样|如何|何时|谁)[^，。？?]*[？?。！!]*$|[？?。！!]+$")
-_ZH_YEAR = re.compile(r"(?:19|20)\d\d\s*年(?:末|底|初)?")
+_ZH_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)(?:\s*年(?:末|底|初)?)?")  # "2023年末", or bare as typed: "成都 GDP 2023"
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def topic_of(question: Question) -> str:
     """The question's subject without its question words and year: "the GDP of the economic circle"."""
     text = question.resolved if question.asked != question.resolved and len(question.asked) < 25 else question.asked
     if question.lang == "zh":
-        topic = _ZH_ASK.sub("", _ZH_YEAR.sub("", text)).strip(" ，,的")
+        topic = " ".join(_ZH_ASK.sub("", _ZH_YEAR.sub("", text)).split()).strip(" ，,的")
         return topic or text
     topic = _EN_YEAR_PHRASE.sub("", _EN_LEAD.sub("", text)).strip(" ?.!")
     return topic or text.strip(" ?.!")
