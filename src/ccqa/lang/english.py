@@ -211,7 +211,8 @@ def typed_values(text: str, answer_type: str) -> set[str]:
 
 # --- where the values of a kind stand in a text (the exact answer's candidates) ----------------
 
-_QUALIFIER = r"(?:(?:more than|less than|fewer than|over|about|around|nearly|almost|roughly|approximately|some|" \
+# "no fewer than" before "fewer than": cut after "no", the span would say the opposite of its sentence
+_QUALIFIER = r"(?:(?:(?:no|not) (?:more|less|fewer) than|more than|less than|fewer than|over|about|around|nearly|almost|roughly|approximately|some|" \
              r"up to|at least|at most|close to|under|above|below|exceeding)\s+)?"
 _NUMERAL = r"(?:\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
            r"fifteen|twenty|thirty|forty|fifty|hundred|a hundred|a few|several|dozens of|half)\b)"
