@@ -258,6 +258,12 @@
     if (answer.lang && data.lang && answer.lang !== data.lang) {
       reply.appendChild(el("p", "answer-language", t(answer.lang === "zh" ? "quoted.zh" : "quoted.en")));
     }
+    /* confidence is the probability that the quoted sentence answers (calibrated on writers the
+       model never saw): under one half, say so rather than let the answer look certain. */
+    if (typeof data.confidence === "number" && data.confidence < 0.5) {
+      reply.appendChild(el("p", "answer-uncertain",
+        t("uncertain", { percent: Math.max(10, Math.round(data.confidence * 10) * 10) })));
+    }
     if (data.resolved_question && data.resolved_question !== data.question) {
       reply.appendChild(el("p", "resolved", t("read.as", { question: data.resolved_question })));
     }

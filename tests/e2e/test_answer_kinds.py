@@ -137,3 +137,14 @@ def test_a_figure_dated_only_by_its_report_says_so_in_both_languages(page: Page)
     box.press("Enter")
     expect(page.locator(".turn")).to_have_count(2)
     expect(last_reply(page).locator(".answer-year")).to_have_text("2022年发布的数据")
+
+
+def test_an_answer_more_likely_wrong_than_right_says_so_and_a_likely_one_does_not(page: Page) -> None:
+    """``confidence`` is the probability that the sentence answers (calibrated on held-out
+    writers): under one half the page says the answer is uncertain, with that rate."""
+    ask(page, "perhaps the GDP of the circle in 2021?")
+    expect(last_reply(page).locator(".answer-uncertain")).to_have_text(
+        "Uncertain: answers as sure as this one are right about 30% of the time. Check the source.")
+    ask(page, GDP_QUESTION)
+    expect(last_reply(page).locator(".answer-short .answer-value")).to_have_text("7.39192 trillion yuan")
+    expect(last_reply(page).locator(".answer-uncertain")).to_have_count(0)
