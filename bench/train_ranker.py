@@ -21,6 +21,8 @@ question of the training writers, answerable or not, labelled unanswerable / rig
 sentence holds a gold answer) / wrong. Each writer's sentences are chosen by a sentence ranker
 fitted without that writer, so the decision learns what a ranker's choice on unseen documents
 looks like.
+Questions a veto refuses stay in the fit (and in the reported calibration), as the model was
+chosen; fitting without them was not measured.
 
     .venv/bin/python bench/train_ranker.py --out src/ccqa/answer/model
     .venv/bin/python bench/train_ranker.py --leave-out w1 w2 --out bench/results/ranker/fold-a
@@ -63,12 +65,12 @@ from ccqa.answer.ranking import (
     DECISION_FEATURES,
     DECISION_FILE,
     FEATURES,
-    REFUSE_ABOVE,
     SENTENCE_FILE,
     VALUE_FEATURES,
     VALUE_FILE,
     DecisionModel,
     SentenceRanker,
+    decision_rows,
     feature_matrix,
 )
 from ccqa.answer.sentence import measure
@@ -282,15 +284,9 @@ def decide_rows(qa: QA, rows: Sequence[dict], sentence: SentenceRanker) -> Decid
     return Decided(np.array(x), np.array(read, bool), np.array(label), np.array(refused, bool))
 
 
-def decision_rows(d: Decided) -> np.ndarray:
-    """As ``DecisionModel.probabilities`` reads them: each feature where read, each where not, the flag."""
-    r = d.read.astype(np.float64)[:, None]
-    return np.hstack([d.features * r, d.features * (1 - r), r])
-
-
 def fit_decision(decided: Sequence[Decided], l2: float = DECISION_L2) -> DecisionModel:
     """Multinomial logistic regression: softmax cross-entropy plus ``l2``/2 of the squared coefficients."""
-    x = np.vstack([decision_rows(d) for d in decided])
+    x = np.vstack([decision_rows(d.features, d.read) for d in decided])
     y = np.concatenate([d.label for d in decided])
     classes, width = len(DECISION_CLASSES), x.shape[1]
     onehot = np.eye(classes)[y]
@@ -394,7 +390,6 @@ def main() -> int:
             "classes": list(DECISION_CLASSES),
             "coefficients": [[round(float(c), 6) for c in row] for row in decision.coefficients],
             "intercepts": [round(float(c), 6) for c in decision.intercepts],
-            "refuse_above": REFUSE_ABOVE,
             "trained_on": {"questions": int(sum(len(decided[w].label) for w in trained)), "writers": trained,
                            "what": "every question a sentence was chosen for, by a sentence ranker fitted "
                                    "without its writer; labelled unanswerable / right / wrong"},

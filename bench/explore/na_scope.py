@@ -12,10 +12,13 @@
 
 Each question runs through the served path with the fold ranker that never saw its writer;
 its evidence as the decision read it before (``decision_refit.py``'s columns, the confidence
-and vetoes of then) and the scope measurements are stored, so it runs against a checkout of
-commit 640c8b4 (``git worktree add /tmp/before640 640c8b4``):
+and vetoes of then) and the scope measurements are stored, so ``collect`` runs in a checkout
+of commit 640c8b4 (``git worktree add /tmp/before640 640c8b4``): copy this file into its
+``bench/explore/``, link its ``bench/results`` to this checkout's and the writers' folders it
+lacks into its ``bench/reader/collection/``. w6-w8 are read with ``fold-c``, whose sentence
+weights are those shipped at 640c8b4:
 
-    PYTHONPATH=/tmp/before640/src .venv/bin/python bench/explore/na_scope.py collect w3 w4 w5
+    cd /tmp/before640 && PYTHONPATH=src /work/main/.venv/bin/python bench/explore/na_scope.py collect w3 w4 w5
     .venv/bin/python bench/explore/na_scope.py report --tune w3 w4 w5
     .venv/bin/python bench/explore/na_scope.py decide --tune w3 w4 w5
 """

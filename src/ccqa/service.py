@@ -128,7 +128,7 @@ class QA:
                  index: Index | None = None) -> Retrieved:
         """The question read once (``read_question``: language, terms, years, its terms carried
         to the other language), as searched (its vector and all those terms), and the hits: what
-        ``ask`` answers from, and what the calibration and ``bench/train_ranker.py`` read."""
+        ``ask`` answers from, and what ``bench/train_ranker.py`` fits on."""
         index = index or self._index
         vector = self.encoder.encode([resolved])[0]
         read = read_question(question, resolved)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from ccqa.answer.question import read_question, topic_of
+
 GDP_2021 = "What was the GDP of the Chengdu-Chongqing economic circle in 2021?"
 
 
@@ -51,3 +53,12 @@ def test_earlier_figures_are_of_years_their_own_words_give_before_the_answers(co
     assert ("2021", "more than 4,800 trips") in earlier
     assert all("18,000" not in (figure or "") for _, figure in earlier)  # a total since 2011, not 2011's
     assert all(not a.sentence.year_reported and a.year == a.sentence.year for a in answer.alternatives)
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("成都 GDP 2023", "成都 GDP"),                          # a bare year typed into a search box
+    ("2015年成渝地区双城经济圈地区生产总值是多少？", "成渝地区双城经济圈地区生产总值"),
+    ("年销量超过2000万辆的是哪家企业？", "年销量超过2000万辆"),  # a quantity, not a year
+])
+def test_the_topic_a_missing_year_message_names_drops_years_but_keeps_quantities(question: str, topic: str) -> None:
+    assert topic_of(read_question(question, question)) == topic

@@ -6,7 +6,7 @@ on the bilingual collection's writers) that gives three probabilities: the colle
 answer the question, the sentence answers it, it does not. "Not found" when the first is over
 one half, or on a veto; ``confidence`` is the second: the probability that the answer shown is
 right. It replaced two logistic regressions fitted on the seed article, SQuAD and the
-development collection with a threshold of 0.3 (whose "confidence" was 0.23-0.27 off the
+development collection with a threshold of 0.3 (whose "confidence" was 0.25-0.33 off the
 observed rate of right answers on writers it never saw, against 0.05 now; bench/README.md
 "The no-answer decision fitted on the writers").
 """
@@ -50,7 +50,7 @@ class Evidence:
     key_missing: float = 0.0  # 1: the question's rarest word (one the collection uses) is not in the passage
     names_missing: float = 0.0  # 1: a name the question gives (and the collection uses) is not in the passage
     kind_missing: float = 0.0  # 1: the question asks for a kind of value (money, a distance, a count of X) the sentence lacks
-    person_missing: float = 0.0  # 1: "who is the <role> ...?" but the sentence names nobody (a veto, not fitted)
+    person_missing: float = 0.0  # 1: "who is the <role> ...?" but the sentence names nobody (a veto; fitted too)
     topic_unknown: float = 0.0  # 1: a short question (<= 2 terms) with a term no document uses (a veto)
     figure_missing: float = 0.0  # 1: the question asks for a number and the sentence holds none (a veto)
     read: bool = True  # question and passage in the language the embedding model reads (its cosines count)

@@ -17,7 +17,7 @@ _EN_LEAD = re.compile(r"^\s*(?:and\s+|so\s+|also\s+|please\s+)?(?:what|which|how
 _EN_YEAR_PHRASE = re.compile(r"\s*(?:\b(?:in|for|of|during|at the end of|by)\s+)?(?:the year\s+)?"
                              r"\b(?:19|20)\d\d\b", re.IGNORECASE)
 _ZH_ASK = re.compile(r"(?:是)?(?:多少|几|哪|什么|怎样|如何|何时|谁)[^，。？?]*[？?。！!]*$|[？?。！!]+$")
-_ZH_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)(?:\s*年(?:末|底|初)?)?")  # "2023年末", or bare as typed: "成都 GDP 2023"
+_ZH_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?![\d.万亿千百%])(?:\s*年(?:末|底|初)?)?")  # "2023年末", or bare as typed: "成都 GDP 2023"
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,14 @@ DECISION_CLASSES = ("unanswerable", "right", "wrong")
 REFUSE_ABOVE = 0.5
 
 
+def decision_rows(features: np.ndarray, read: np.ndarray) -> np.ndarray:
+    """The layout the decision's coefficients are for, one row per question: each measurement
+    where the model reads both texts, each where it does not, then that flag (serving and
+    ``bench/train_ranker.py`` both build rows here)."""
+    r = read.astype(np.float64)[:, None]
+    return np.hstack([features * r, features * (1 - r), r])
+
+
 @dataclass(frozen=True)
 class DecisionModel:
     """A multinomial logistic regression over ``DECISION_FEATURES`` (each once where the
@@ -173,8 +181,7 @@ class DecisionModel:
     intercepts: np.ndarray
 
     def probabilities(self, features: Sequence[float], read: bool) -> np.ndarray:
-        x = np.asarray(features, dtype=np.float64)
-        row = np.concatenate([x * read, x * (not read), [float(read)]])
+        row = decision_rows(np.asarray([features], dtype=np.float64), np.array([read]))[0]
         z = self.coefficients @ row + self.intercepts
         e = np.exp(z - z.max())
         return e / e.sum()
